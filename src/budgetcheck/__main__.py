@@ -1,0 +1,3 @@
+from budgetcheck.cli import main
+
+main()

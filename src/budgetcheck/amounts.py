@@ -1,0 +1,88 @@
+"""Turning what a cell holds into an exact amount.
+
+Floats go through 15 significant digits (what Excel itself shows), never binary arithmetic:
+1169.8600000000001 saved by Excel is 1169.86.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from budgetcheck.model import Amount
+
+# Written where a table has nothing to show; "no value", which is not the same as 0.
+NO_VALUE = frozenset({"", "-", "--", "—", "——", "－", "–", "/", "无", "…", "……", "...", "/"})
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SPACES = re.compile(r"[\s\u3000\u00a0\u2002-\u200b]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    amount: Amount | None
+    problem: str | None = None  # why the text is not an amount
+    percent: bool = False
+    from_number: bool = False  # stored as a number: its decimals are not visible
+
+
+def float_to_decimal(value: float) -> Decimal:
+    """The decimal Excel would show for a stored float (15 significant digits)."""
+    text = format(value, ".15g")
+    dec = Decimal(text)
+    # Normalise away exponent noise but keep an integer an integer.
+    return dec.quantize(Decimal(1)) if dec == dec.to_integral_value() else dec.normalize()
+
+
+def _decimals_of(dec: Decimal) -> int:
+    exponent = dec.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def normalise_number_text(text: str) -> str:
+    """NFKC (full-width digits and signs), no spaces of any width, no thousands separators."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub("", text)
+    return text.replace(",", "").replace("，", "")
+
+
+def parse_amount(value: object) -> Parsed:
+    """Parse a cell value as calamine returns it (float, int, str, bool, date, None)."""
+    if value is None:
+        return Parsed(None)
+    if isinstance(value, bool):
+        return Parsed(None, problem="boolean")
+    if isinstance(value, int):
+        return Parsed(Amount(Decimal(value), 0), from_number=True)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return Parsed(None, problem="not a finite number")
+        dec = float_to_decimal(value)
+        return Parsed(Amount(dec, _decimals_of(dec)), from_number=True)
+    if isinstance(value, str):
+        return parse_amount_text(value)
+    return Parsed(None, problem=f"{type(value).__name__} where an amount belongs")
+
+
+def parse_amount_text(text: str) -> Parsed:
+    compact = normalise_number_text(text)
+    if compact in NO_VALUE:
+        return Parsed(None)
+    negative = False
+    if len(compact) > 2 and compact[0] == "(" and compact[-1] == ")":
+        negative, compact = True, compact[1:-1]
+    percent = compact.endswith("%")
+    if percent:
+        compact = compact[:-1]
+    if not _NUMBER.fullmatch(compact):
+        return Parsed(None, problem="not a number")
+    try:
+        dec = Decimal(compact)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
+        return Parsed(None, problem="not a number")
+    if negative:
+        dec = -dec
+    return Parsed(Amount(dec, _decimals_of(dec)), percent=percent)

@@ -1,0 +1,197 @@
+"""The document model: what loading produces and what rules read.
+
+Plain data classes only. Loading knows Excel and fills these; rules know only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+RowKind = Literal["item", "total", "subtotal", "placeholder"]
+SheetRole = Literal["table", "text", "cover", "contents", "empty", "unknown"]
+Classification = Literal["function", "economic"]
+
+UNIT_FACTORS: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10000),
+    "亿元": Decimal(100000000),
+}
+
+
+def column_letters(col: int) -> str:
+    """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    """A cell of the workbook; row and col are 0-based like calamine's grid."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return f"{column_letters(self.col)}{self.row + 1}"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.a1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An exact amount and the number of decimals it was stated with.
+
+    `decimals` may be negative after unit conversion (0.01 万元 is 100 元: decimals -2).
+    """
+
+    value: Decimal
+    decimals: int
+
+    @property
+    def half_width(self) -> Decimal:
+        return Decimal(5).scaleb(-(self.decimals + 1))
+
+    @property
+    def low(self) -> Decimal:
+        return self.value - self.half_width
+
+    @property
+    def high(self) -> Decimal:
+        return self.value + self.half_width
+
+    def scaled(self, factor: Decimal) -> Amount:
+        """The same amount in a unit `factor` times smaller (万元 -> 元: factor 10000)."""
+        shift = factor.adjusted() if factor == Decimal(10) ** factor.adjusted() else 0
+        return Amount(self.value * factor, self.decimals - shift)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One amount cell. `amount` is None for blank, "-" and "—" (no value, not zero)."""
+
+    ref: CellRef
+    amount: Amount | None
+    raw: str
+    problem: str | None = None  # set when the text is not an amount (e.g. "待定")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int  # 0-based sheet column
+    path: tuple[str, ...]  # normalised header path, outermost first
+    role: Literal["label", "code", "amount", "text"]
+    side: str | None = None  # "收入" / "支出" on two-sided summary tables
+
+    @property
+    def name(self) -> str:
+        return "/".join(self.path)
+
+    @property
+    def leaf(self) -> str:
+        return self.path[-1] if self.path else ""
+
+
+@dataclass(slots=True)
+class Row:
+    ref: CellRef  # the label cell (or the first cell of the row)
+    label: str  # normalised label without numbering or code
+    code: str | None  # joined classification code, e.g. "2010301"
+    level: int | None  # 1 类, 2 款, 3 项; None when unknown
+    kind: RowKind
+    cells: dict[int, Cell] = field(default_factory=dict)  # amount cells by column index
+    texts: dict[int, str] = field(default_factory=dict)  # other text cells by column index
+    side: str | None = None
+    raw_label: str = ""  # the label as written (numbering, spaces and all)
+
+
+@dataclass(slots=True)
+class Table:
+    kind: str  # a table kind id from rules/tables.yaml
+    title: str
+    title_ref: CellRef | None
+    sheet: str
+    unit: str  # 元 / 千元 / 万元 / 亿元
+    unit_ref: CellRef | None
+    columns: list[Column]
+    rows: list[Row]
+    note: str | None = None
+    note_ref: CellRef | None = None
+    classification: Classification | None = None
+    header_ref: CellRef | None = None  # first header cell
+    unit_assumed: bool = False  # True when no "单位：" line was found
+
+    @property
+    def unit_factor(self) -> Decimal:
+        return UNIT_FACTORS[self.unit]
+
+    @property
+    def amount_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "amount"]
+
+    @property
+    def has_data(self) -> bool:
+        return any(
+            cell.amount is not None and cell.amount.value != 0
+            for row in self.rows
+            for cell in row.cells.values()
+        )
+
+    @property
+    def depth(self) -> int:
+        return max((r.level or 0 for r in self.rows), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    source: str  # sheet name or file name
+    location: str  # "A3" in a sheet, "¶12" in a file
+    ref: CellRef | None = None
+    heading: str | None = None  # the nearest section heading above it
+
+    def __str__(self) -> str:
+        return f"{self.source}!{self.location}" if self.ref else f"{self.source} {self.location}"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    name: str
+    role: SheetRole
+    hidden: bool = False
+    tables: int = 0
+
+
+@dataclass(slots=True)
+class Metadata:
+    organisation: str | None = None  # department or unit name
+    year: int | None = None  # budget year
+    doc_type: str | None = None  # 部门预算 / 单位预算 / 部门决算 / 单位决算
+    level: str | None = None  # 部门 / 单位
+
+
+@dataclass(slots=True)
+class Document:
+    path: Path
+    format: str  # xlsx / xlsm / xls / et / ods
+    metadata: Metadata
+    tables: list[Table]
+    sheets: list[SheetInfo]
+    paragraphs: list[Paragraph]
+
+    def tables_of(self, kind: str) -> list[Table]:
+        return [t for t in self.tables if t.kind == kind]
+
+    def table(self, kind: str) -> Table | None:
+        found = self.tables_of(kind)
+        return found[0] if found else None
