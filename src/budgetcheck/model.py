@@ -88,7 +88,7 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    index: int  # 0-based sheet column
+    index: int  # 0-based sheet column (a field's position for form tables)
     path: tuple[str, ...]  # normalised header path, outermost first
     role: Literal["label", "code", "amount", "text"]
     side: str | None = None  # "收入" / "支出" on two-sided summary tables
@@ -130,6 +130,7 @@ class Table:
     classification: Classification | None = None
     header_ref: CellRef | None = None  # first header cell
     unit_assumed: bool = False  # True when no "单位：" line was found
+    precision: int = 0  # decimals the table's amounts are stated with
 
     @property
     def unit_factor(self) -> Decimal:

@@ -1,0 +1,53 @@
+"""The partial classification catalogue: names to codes and levels for tables without codes."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from budgetcheck.loading.text import key
+from budgetcheck.resources import rules_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    name: str
+    level: int
+    parent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    by_code: dict[str, Entry]
+    by_name: dict[str, tuple[Entry, ...]]  # name key -> every entry of that name
+
+    def levels_of(self, name: str) -> set[int]:
+        return {e.level for e in self.by_name.get(key(name), ())}
+
+    def code_for(self, name: str, parent: str | None) -> str | None:
+        """The code of `name` if it is unique under `parent` (or unique overall without a parent)."""
+        entries = self.by_name.get(key(name), ())
+        if parent is not None:
+            entries = tuple(e for e in entries if e.parent == parent)
+        codes = {e.code for e in entries}
+        return codes.pop() if len(codes) == 1 else None
+
+    def name_of(self, code: str) -> str | None:
+        entry = self.by_code.get(code)
+        return entry.name if entry else None
+
+
+@cache
+def catalogue(classification: str) -> Catalogue:
+    path = rules_dir() / "classification" / f"{classification}.csv"
+    by_code: dict[str, Entry] = {}
+    by_name: dict[str, list[Entry]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            entry = Entry(row["code"], row["name"], int(row["level"]), row["parent_code"] or None)
+            by_code.setdefault(entry.code, entry)
+            by_name[key(entry.name)].append(entry)
+    return Catalogue(by_code, {name: tuple(entries) for name, entries in by_name.items()})

@@ -1,0 +1,93 @@
+"""A sheet as a rectangular grid of raw values plus its merged ranges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from budgetcheck.loading.text import clean
+
+Merge = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
+
+
+@dataclass(slots=True)
+class Grid:
+    sheet: str
+    cells: list[list[object]]
+    merges: list[Merge]
+    hidden: bool = False
+    _merge_of: dict[tuple[int, int], Merge] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cells = _trim(self.cells)
+        for merge in self.merges:
+            r0, c0, r1, c1 = merge
+            # Covered cells of huge merges are not indexed one by one: only those inside the grid.
+            for r in range(r0, min(r1, self.height - 1) + 1):
+                for c in range(c0, min(c1, self.width - 1) + 1):
+                    self._merge_of.setdefault((r, c), merge)
+
+    @property
+    def height(self) -> int:
+        return len(self.cells)
+
+    @property
+    def width(self) -> int:
+        return len(self.cells[0]) if self.cells else 0
+
+    def value(self, row: int, col: int) -> object:
+        if 0 <= row < self.height and 0 <= col < len(self.cells[row]):
+            return self.cells[row][col]
+        return ""
+
+    def text(self, row: int, col: int) -> str:
+        return clean(_as_text(self.value(row, col)))
+
+    def raw_text(self, row: int, col: int) -> str:
+        return _as_text(self.value(row, col))
+
+    def merge_at(self, row: int, col: int) -> Merge | None:
+        return self._merge_of.get((row, col))
+
+    def header_text(self, row: int, col: int) -> str:
+        """The text a reader sees at a header cell: merged ranges fill across and down."""
+        merge = self.merge_at(row, col)
+        if merge:
+            return self.text(merge[0], merge[1])
+        return self.text(row, col)
+
+    def row_texts(self, row: int) -> list[tuple[int, str]]:
+        """The non-empty cells of a row as (column, clean text)."""
+        found = []
+        for col, value in enumerate(self.cells[row] if row < self.height else []):
+            text = clean(_as_text(value))
+            if text:
+                found.append((col, text))
+        return found
+
+    def is_empty_row(self, row: int) -> bool:
+        return not any(_as_text(v).strip() for v in self.cells[row])
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        return format(value, ".15g")
+    return str(value)
+
+
+def _trim(cells: list[list[object]]) -> list[list[object]]:
+    """Drop trailing empty rows and columns (a used range may claim 256 columns of formatting)."""
+    last_row = -1
+    last_col = -1
+    for r, row in enumerate(cells):
+        for c in range(len(row) - 1, -1, -1):
+            value = row[c]
+            if value is not None and value != "":
+                last_row = r
+                last_col = max(last_col, c)
+                break
+    width = last_col + 1
+    return [list(row[:width]) + [""] * (width - len(row)) for row in cells[: last_row + 1]]

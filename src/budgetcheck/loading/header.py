@@ -1,0 +1,137 @@
+"""Header rows of a table: where they end and the column path each column gets."""
+
+from __future__ import annotations
+
+import re
+
+from budgetcheck.amounts import parse_amount
+from budgetcheck.loading.grid import Grid
+from budgetcheck.loading.kinds import KindCatalogue
+from budgetcheck.loading.text import key, strip_numbering
+from budgetcheck.model import Column
+
+MAX_HEADER_ROWS = 4
+TOTAL_LABELS = re.compile(r"^(本年收入|本年支出|收入|支出|本年)?(合计|总计)$")
+_NOTE = re.compile(r"^(注|说明|备注)\s*[0-9一二三四五六七八九十]*\s*[:：]|本表无数据|无数据")
+_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+
+
+def is_note(text: str) -> bool:
+    return bool(_NOTE.search(text))
+
+
+def is_total_label(text: str) -> bool:
+    return bool(TOTAL_LABELS.match(key(text)))
+
+
+def is_header_row(grid: Grid, row: int) -> bool:
+    """A row of column names: words only, none of them an amount, a code, numbering or a note."""
+    cells = grid.row_texts(row)
+    if not cells:
+        return False
+    first = cells[0][1]
+    if is_note(first):
+        return False
+    if is_total_label(first) and len(cells) == 1:
+        return False  # a 合计 row of an empty vertical table
+    for col, text in cells:
+        value = grid.value(row, col)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return False
+        if _CODE.match(text) or text in ("…", "……", "..."):
+            return False
+        if parse_amount(text).amount is not None:
+            return False
+        numbering, _ = strip_numbering(text)
+        if numbering is not None:
+            return False
+    return True
+
+
+def header_end(grid: Grid, start: int, stop: int) -> int:
+    """The first row after the header block that starts at `start` (exclusive end)."""
+    end = start
+    while end < stop and end - start < MAX_HEADER_ROWS and is_header_row(grid, end):
+        end += 1
+    # Vertical merges that start in the header belong to it.
+    extended = end
+    for row in range(start, end):
+        for col in range(grid.width):
+            merge = grid.merge_at(row, col)
+            if merge and merge[0] >= start:
+                extended = max(extended, min(merge[2] + 1, stop))
+    return extended
+
+
+def column_paths(grid: Grid, start: int, end: int) -> list[tuple[str, ...]]:
+    """Each column's header path, outermost first, merged cells filled across and down."""
+    paths: list[list[str]] = [[] for _ in range(grid.width)]
+    for row in range(start, end):
+        texts = [grid.header_text(row, col) for col in range(grid.width)]
+        texts = _fill_unmerged_groups(grid, row, end, texts)
+        for col, text in enumerate(texts):
+            if text and (not paths[col] or paths[col][-1] != text):
+                paths[col].append(text)
+    return [tuple(path) for path in paths]
+
+
+def _fill_unmerged_groups(grid: Grid, row: int, end: int, texts: list[str]) -> list[str]:
+    """A group title written once above several columns without a merge spans them too.
+
+    Only where the row below names each of those columns, so a lone column title never spreads.
+    """
+    if row + 1 >= end:
+        return texts
+    below = [grid.header_text(row + 1, col) for col in range(grid.width)]
+    filled = list(texts)
+    for col in range(1, len(texts)):
+        if (
+            not filled[col]
+            and filled[col - 1]
+            and below[col]
+            and below[col - 1]
+            and grid.merge_at(row, col) is None
+            and texts[col - 1] != below[col - 1]
+        ):
+            filled[col] = filled[col - 1]
+    return filled
+
+
+def make_columns(
+    kinds: KindCatalogue, paths: list[tuple[str, ...]], used: set[int]
+) -> list[Column]:
+    """Columns with a role; a column with no header but with data is kept with an empty path."""
+    columns = []
+    for index, path in enumerate(paths):
+        if not path and index not in used:
+            continue
+        columns.append(Column(index=index, path=path, role=_role(kinds, path)))
+    return _assign_sides(kinds, columns)
+
+
+def _role(kinds: KindCatalogue, path: tuple[str, ...]) -> str:
+    leaf = key(path[-1]) if path else ""
+    if leaf in kinds.code_columns or leaf.endswith("编码"):
+        return "code"
+    if leaf in kinds.label_columns:
+        return "label"
+    if leaf in kinds.text_columns:
+        return "text"
+    if any(key(part) == "项目名称" for part in path):
+        return "text"
+    return "amount"
+
+
+def _assign_sides(kinds: KindCatalogue, columns: list[Column]) -> list[Column]:
+    """Two label columns make a two-sided table: income on the left, expenditure on the right."""
+    labels = [c.index for c in columns if c.role == "label"]
+    if len(labels) < 2:
+        return columns
+    split = labels[1]
+    sided = []
+    for column in columns:
+        default = "收入" if column.index < split else "支出"
+        named = kinds.sides.get(key(column.path[0])) if column.path else None
+        side = named or default
+        sided.append(Column(column.index, column.path, column.role, side))
+    return sided

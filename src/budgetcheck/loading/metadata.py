@@ -1,0 +1,73 @@
+"""Who published the document, for which year, and what kind of document it is."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from budgetcheck.loading.grid import Grid
+from budgetcheck.loading.text import clean
+from budgetcheck.model import Metadata, Table
+
+_ORG_LINE = re.compile(r"^(?:编制|预算主管|主管|预算)?(部门|单位)(?:名称)?[:：](.+)$")
+_DOC_TYPE = re.compile(r"(部门|单位)(预算|决算)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
+_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|中心|院|所|学校|政府|站|队|馆|会|部|厅|处|署|社|团|协会|法院|检察院)$")
+_PLACEHOLDER = re.compile(r"XX|xx|某某")
+_UNITS = {"元", "千元", "万元", "亿元"}
+
+
+def read_metadata(grids: list[Grid], tables: list[Table], cover_names: set[str]) -> Metadata:
+    meta = Metadata()
+    texts = [text for grid in grids for _, text in _first_texts(grid)]
+    cover_texts = [text for grid in grids if grid.sheet in cover_names for _, text in _first_texts(grid)]
+    meta.organisation = _organisation(texts, cover_texts)
+    meta.year = _year(cover_texts + [t.title for t in tables])
+    doc = _doc_type(cover_texts + [t.title for t in tables] + texts[:50])
+    if doc:
+        meta.level, kind = doc
+        meta.doc_type = meta.level + kind
+    return meta
+
+
+def _first_texts(grid: Grid, limit: int = 12) -> list[tuple[int, str]]:
+    found = []
+    for row in range(min(grid.height, limit)):
+        found.extend(grid.row_texts(row))
+    return found
+
+
+def _organisation(texts: list[str], cover: list[str]) -> str | None:
+    for text in texts:
+        match = _ORG_LINE.match(text)
+        name = match.group(2).split("单位")[0].strip("：: ") if match else ""
+        if name and not _PLACEHOLDER.search(name) and name not in _UNITS:
+            return name
+    for text in cover:
+        name = re.split(r"(?:19|20)\d{2}年", text)[0]
+        if 2 < len(name) <= 40 and _ORG_SUFFIX.search(name) and not _PLACEHOLDER.search(name):
+            return name
+    return None
+
+
+def _year(texts: list[str]) -> int | None:
+    years: Counter[int] = Counter()
+    for text in texts:
+        for match in _YEAR.finditer(clean(text)):
+            years[int(match.group(1))] += 1
+        for match in _CN_YEAR.finditer(text):
+            years[int(match.group(1).translate(_CN_DIGITS))] += 1
+    return years.most_common(1)[0][0] if years else None
+
+
+def _doc_type(texts: list[str]) -> tuple[str, str] | None:
+    found: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for match in _DOC_TYPE.finditer(clean(text)):
+            found[(match.group(1), match.group(2))] += 1
+    if not found:
+        return None
+    # 预算单位 in a title ("2026年预算单位财务收支预算总表") says 单位 too.
+    return found.most_common(1)[0][0]

@@ -1,0 +1,180 @@
+"""Data rows: label, code, level and kind of each row, and its amount cells."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from budgetcheck.amounts import parse_amount
+from budgetcheck.loading.catalogue import Catalogue, catalogue
+from budgetcheck.loading.grid import Grid
+from budgetcheck.loading.header import is_total_label
+from budgetcheck.loading.text import clean, key, leading_spaces, strip_numbering
+from budgetcheck.model import Amount, Cell, CellRef, Column, Row, RowKind
+
+_EMBEDDED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*[-—、.．]?\s*(\D.*)$")
+_PLACEHOLDER = {"…", "……", "...", "…………"}
+_NUMBERING_LEVEL = {"cn": 1, "paren_cn": 2, "num": 2, "paren_num": 3}
+
+
+def code_text(value: object, width: int) -> str:
+    """A code cell as digits: 205.0 -> "205"; a 款 stored as the number 2 -> "02"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean(value)
+    if text.isdigit() and len(text) < width:
+        text = text.zfill(width)
+    return text if text.isdigit() else ""
+
+
+def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
+    """One side of a sheet row as a Row, or None when it holds nothing."""
+    label_col = _label_column(columns)
+    code_cols = [c for c in columns if c.role == "code"]
+    code, code_placeholder = _code(grid, row, code_cols)
+    texts = {c.index: grid.raw_text(row, c.index).strip() for c in columns if c.role == "text"}
+    texts = {index: text for index, text in texts.items() if text}
+    raw_label = grid.raw_text(row, label_col.index) if label_col else ""
+    cells = _amount_cells(grid, row, columns)
+    if not clean(raw_label) and not code and not texts and not any(c.raw for c in cells.values()):
+        return None
+
+    label = clean(raw_label)
+    numbering, label = strip_numbering(label)
+    if not code:
+        embedded = _EMBEDDED_CODE.match(label)
+        if embedded:
+            code, label = embedded.group(1), clean(embedded.group(2))
+    total_text = next((t for t in [label, *texts.values()] if is_total_label(t)), None)
+    kind: RowKind = "item"
+    if total_text is not None:
+        kind, label = "total", key(total_text)
+    elif label in _PLACEHOLDER or code_placeholder or (not label and not code and not texts):
+        kind = "placeholder" if (label in _PLACEHOLDER or code_placeholder) else "item"
+    elif key(label) == "小计":
+        kind = "subtotal"
+    level = _level_from_code(code) if code else _NUMBERING_LEVEL.get(numbering or "")
+    if kind != "item":
+        level = None
+    ref = CellRef(grid.sheet, row, label_col.index if label_col else columns[0].index)
+    result = Row(ref=ref, label=label, code=code or None, level=level, kind=kind,
+                 cells=cells, texts=texts, raw_label=raw_label)
+    result.side = columns[0].side
+    return result
+
+
+def _label_column(columns: list[Column]) -> Column | None:
+    labels = [c for c in columns if c.role == "label"]
+    if labels:
+        return labels[0]
+    # Project tables name rows by project: the innermost project-name column before the amounts.
+    first_amount = min((c.index for c in columns if c.role == "amount"), default=10**6)
+    texts = [
+        c for c in columns
+        if c.role == "text" and c.index < first_amount and key(c.leaf) not in {"项目单位", "类型", "备注"}
+    ]
+    return texts[-1] if texts else None
+
+
+def _code(grid: Grid, row: int, code_cols: list[Column]) -> tuple[str, bool]:
+    """The joined code from one code column or 类|款|项 columns, and whether it is a placeholder."""
+    parts = []
+    placeholder = False
+    for column in code_cols:
+        value = grid.value(row, column.index)
+        if clean(value) in _PLACEHOLDER:
+            placeholder = True
+        leaf = key(column.leaf)
+        width = 3 if leaf == "类" else 2 if leaf in ("款", "项") else 1
+        parts.append(code_text(value, width))
+    return "".join(parts), placeholder
+
+
+def _level_from_code(code: str) -> int | None:
+    return {3: 1, 5: 2, 7: 3}.get(len(code))
+
+
+def _amount_cells(grid: Grid, row: int, columns: list[Column]) -> dict[int, Cell]:
+    cells = {}
+    for column in columns:
+        if column.role != "amount":
+            continue
+        value = grid.value(row, column.index)
+        raw = grid.raw_text(row, column.index).strip()
+        parsed = parse_amount(value)
+        ref = CellRef(grid.sheet, row, column.index)
+        cells[column.index] = Cell(ref, parsed.amount, raw, parsed.problem)
+    return cells
+
+
+def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
+    """Numbers stored as numbers do not show their decimals: they get the table's precision.
+
+    Text amounts keep the decimals they were written with.
+    """
+    for row in rows:
+        for index, cell in row.cells.items():
+            amount = cell.amount
+            stored = grid.value(cell.ref.row, cell.ref.col)
+            if amount is not None and amount.decimals < precision and _is_number(stored):
+                row.cells[index] = replace(cell, amount=Amount(amount.value, precision))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def table_precision(rows: list[Row]) -> int:
+    decimals = [
+        cell.amount.decimals
+        for row in rows
+        for cell in row.cells.values()
+        if cell.amount is not None
+    ]
+    return min(max(decimals, default=0), 4)
+
+
+def infer_hierarchy(rows: list[Row], classification: str | None) -> None:
+    """Give rows without codes a level, and a code where the catalogue names it unambiguously.
+
+    Codes come from the catalogue only when the name is unique under the parent already found,
+    so a guess never invents a hierarchy: unknown names keep level None and roll-ups skip them.
+    """
+    if classification is None:
+        return
+    names = catalogue(classification)
+    parents: dict[int, str] = {}
+    indents = [leading_spaces(r.raw_label) for r in rows if r.kind == "item"]
+    base_indent = min(indents, default=0)
+    for row in rows:
+        if row.kind != "item":
+            continue
+        if row.code:
+            row.level = row.level or _level_from_code(row.code)
+        else:
+            _infer_one(row, names, parents, base_indent, classification)
+        if row.level and row.code:
+            parents[row.level] = row.code
+            for deeper in [lvl for lvl in parents if lvl > row.level]:
+                del parents[deeper]
+
+
+def _infer_one(row: Row, names: Catalogue, parents: dict[int, str], base: int, cls: str) -> None:
+    max_level = 3 if cls == "function" else 2
+    candidates = sorted(names.levels_of(row.label))
+    if row.level in candidates:
+        candidates = [row.level]
+    for level in sorted(candidates, reverse=True):
+        parent = parents.get(level - 1) if level > 1 else None
+        if level > 1 and parent is None:
+            continue
+        code = names.code_for(row.label, parent)
+        if code:
+            row.level, row.code = level, code
+            return
+    if row.level is None and len(candidates) == 1:
+        row.level = candidates[0]
+    if row.level is None:
+        indent = leading_spaces(row.raw_label) - base
+        if indent > 0:
+            row.level = min(1 + indent // 2, max_level)

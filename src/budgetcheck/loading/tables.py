@@ -1,0 +1,198 @@
+"""Finding the tables of a sheet: titles, unit lines, header blocks, data rows and notes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from budgetcheck.loading.grid import Grid
+from budgetcheck.loading.header import (
+    column_paths,
+    header_end,
+    is_header_row,
+    is_note,
+    make_columns,
+)
+from budgetcheck.loading.kinds import KindCatalogue, TableKind
+from budgetcheck.loading.rows import apply_precision, infer_hierarchy, parse_row, table_precision
+from budgetcheck.loading.text import clean, key
+from budgetcheck.model import CellRef, Column, Row, Table
+
+UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)(?![\u4e00-\u9fff])")
+_BRACKET_UNIT = re.compile(r"[（(](亿元|万元|千元|元)[）)]")
+_ORG_LINE = re.compile(r"^(编制|预算|主管)?(部门|单位)(名称)?[:：]")
+MAX_TITLE_LENGTH = 60
+LOOKAHEAD = 5  # rows between a title and its header (unit line, organisation line, blanks)
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    row: int
+    col: int
+    kind: TableKind
+    text: str
+
+
+def find_tables(grid: Grid, kinds: KindCatalogue) -> list[Table]:
+    titles = _titles(grid, kinds)
+    if not titles:
+        untitled = _untitled_table(grid, kinds)
+        return [untitled] if untitled else []
+    tables = []
+    for i, title in enumerate(titles):
+        stop = titles[i + 1].row if i + 1 < len(titles) else grid.height
+        table = _build(grid, kinds, title.kind, title, title.row + 1, stop)
+        if table:
+            tables.append(table)
+    return tables
+
+
+def _titles(grid: Grid, kinds: KindCatalogue) -> list[Title]:
+    titles = []
+    for row in range(grid.height):
+        cells = grid.row_texts(row)
+        if not cells or len(cells) > 3:
+            continue
+        for col, text in cells:
+            if len(text) > MAX_TITLE_LENGTH:
+                continue
+            kind = kinds.match_title(text)
+            if kind and (kind.form or _header_follows(grid, row + 1)):
+                titles.append(Title(row, col, kind, grid.raw_text(row, col).strip()))
+                break
+    return titles
+
+
+def _header_follows(grid: Grid, start: int) -> bool:
+    for row in range(start, min(start + LOOKAHEAD, grid.height)):
+        if grid.is_empty_row(row) or _is_preamble(grid, row):
+            continue
+        return is_header_row(grid, row)
+    return False
+
+
+def _is_preamble(grid: Grid, row: int) -> bool:
+    """Unit and organisation lines between a title and its header."""
+    cells = grid.row_texts(row)
+    return bool(cells) and all(UNIT.search(t) or _ORG_LINE.match(t) for _, t in cells)
+
+
+def _untitled_table(grid: Grid, kinds: KindCatalogue) -> Table | None:
+    """A sheet without a recognised title: its sheet name, else its header names, tell the kind."""
+    for row in range(min(grid.height, 12)):
+        if grid.is_empty_row(row) or _is_preamble(grid, row) or not is_header_row(grid, row):
+            continue
+        end = header_end(grid, row, grid.height)
+        if end == grid.height:
+            return None
+        kind = kinds.match_sheet_name(grid.sheet)
+        if kind is None:
+            header_keys = {key(p) for path in column_paths(grid, row, end) for p in path}
+            kind = kinds.match_signature(header_keys)
+        if kind is None or kind.form:
+            return None
+        return _build(grid, kinds, kind, None, row, grid.height)
+    return None
+
+
+def _build(
+    grid: Grid, kinds: KindCatalogue, kind: TableKind, title: Title | None, start: int, stop: int
+) -> Table | None:
+    if kind.form:
+        from budgetcheck.loading.form import build_form
+
+        return build_form(grid, kind, title, start, stop)
+    unit, unit_ref = _unit(grid, title.row if title else start, start, stop)
+    row = start
+    while row < stop and (grid.is_empty_row(row) or _is_preamble(grid, row)):
+        row += 1
+    first_header = row
+    end = header_end(grid, first_header, stop)
+    if end == first_header:
+        return None
+    paths = column_paths(grid, first_header, end)
+    used = {c for r in range(end, stop) for c, _ in grid.row_texts(r)}
+    columns = make_columns(kinds, paths, used)
+    if not columns:
+        return None
+    header_rows = [tuple(t for _, t in grid.row_texts(r)) for r in range(first_header, end)]
+    rows, note, note_ref = _data(grid, columns, end, stop, header_rows)
+    if unit is None:
+        unit = _unit_in_header(paths)
+    classification = kind.classification
+    infer_hierarchy(rows, classification)
+    precision = table_precision(rows)
+    apply_precision(grid, rows, precision)
+    return Table(
+        kind=kind.id,
+        title=title.text if title else grid.sheet.strip(),
+        title_ref=CellRef(grid.sheet, title.row, title.col) if title else None,
+        sheet=grid.sheet,
+        unit=unit or "万元",
+        unit_ref=unit_ref,
+        columns=columns,
+        rows=rows,
+        note=note,
+        note_ref=note_ref,
+        classification=classification,  # type: ignore[arg-type]
+        header_ref=CellRef(grid.sheet, first_header, columns[0].index),
+        unit_assumed=unit is None,
+        precision=precision,
+    )
+
+
+def _unit(grid: Grid, title_row: int, start: int, stop: int) -> tuple[str | None, CellRef | None]:
+    for row in range(title_row, min(start + LOOKAHEAD, stop)):
+        for col, text in grid.row_texts(row):
+            found = UNIT.search(text)
+            if found:
+                return found.group(1), CellRef(grid.sheet, row, col)
+    return None, None
+
+
+def _unit_in_header(paths: list[tuple[str, ...]]) -> str | None:
+    for path in paths:
+        for part in path:
+            found = _BRACKET_UNIT.search(part)
+            if found:
+                return found.group(1)
+    return None
+
+
+def _data(
+    grid: Grid, columns: list[Column], start: int, stop: int, header: list[tuple[str, ...]]
+) -> tuple[list[Row], str | None, CellRef | None]:
+    sides = _sides(columns)
+    rows: list[Row] = []
+    notes: list[str] = []
+    note_ref: CellRef | None = None
+    for r in range(start, stop):
+        cells = grid.row_texts(r)
+        if not cells:
+            continue
+        texts = tuple(t for _, t in cells)
+        if notes or is_note(cells[0][1]):
+            if note_ref is None:
+                note_ref = CellRef(grid.sheet, r, cells[0][0])
+            notes.append(" ".join(grid.raw_text(r, c).strip() for c, _ in cells))
+            continue
+        if texts in header or _is_preamble(grid, r):
+            continue  # a header repeated on a continuation page, or a stray unit line
+        for side_columns in sides:
+            parsed = parse_row(grid, r, side_columns)
+            if parsed is not None:
+                rows.append(parsed)
+    note = "\n".join(notes) if notes else None
+    return rows, note, note_ref
+
+
+def _sides(columns: list[Column]) -> list[list[Column]]:
+    names: list[str | None] = []
+    for column in columns:
+        if column.side not in names:
+            names.append(column.side)
+    return [[c for c in columns if c.side == side] for side in names]
+
+
+def title_text(grid: Grid, row: int) -> str:
+    return " ".join(clean(t) for _, t in grid.row_texts(row))

@@ -1,0 +1,76 @@
+"""Normalising the words of a table so that the same name written two ways compares equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
+_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+_HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
+_YEAR = re.compile(r"(19|20)\d{2}\s*年度?")
+_TABLE_NO = re.compile(r"^(附)?表\s*[0-9一二三四五六七八九十]+[-—－]?[0-9]*\s*[、.．:：]?\s*")
+_NUMBERING = re.compile(
+    r"^(?:"
+    r"(?P<cn>[一二三四五六七八九十]+)[、.．]"
+    r"|[（(](?P<paren_cn>[一二三四五六七八九十]+)[）)]"
+    r"|[（(](?P<paren_num>\d+)[）)]"
+    r"|(?P<num>\d{1,2})(?:[、．]|\.(?!\d))"
+    r")\s*"
+)
+_OF_WHICH = re.compile(r"^其中\s*[:：]\s*")
+
+
+def clean(text: object) -> str:
+    """A cell's text with every kind of space and line break removed and brackets made full-width.
+
+    Chinese table labels never need spaces; PDF exports and merged headers add them
+    ("事业单位 经营支出", "合 计", "一般行政管理事 务").
+    """
+    if text is None:
+        return ""
+    value = str(text)
+    value = unicodedata.normalize("NFKC", value) if _needs_nfkc(value) else value
+    return _WHITESPACE.sub("", value).translate(_HALF_TO_FULL)
+
+
+def _needs_nfkc(value: str) -> bool:
+    # NFKC turns full-width brackets into ASCII ones, which we undo; we want it for digits and
+    # letters written full-width.
+    return any("\uff10" <= ch <= "\uff5a" for ch in value)
+
+
+def key(text: object) -> str:
+    """The comparison key of a name: clean, without quote marks."""
+    return _QUOTES.sub("", clean(text))
+
+
+def strip_numbering(label: str) -> tuple[str | None, str]:
+    """Split "一、一般公共服务支出" into ("cn", "一般公共服务支出"); "其中：" counts as numbering too."""
+    text = clean(label)
+    kind: str | None = None
+    match = _OF_WHICH.match(text)
+    if match:
+        kind, text = "of_which", text[match.end() :]
+    match = _NUMBERING.match(text)
+    if match:
+        kind = next(name for name, value in match.groupdict().items() if value)
+        text = text[match.end() :]
+    return kind, text
+
+
+def title_key(title: str) -> str:
+    """A title reduced to what identifies its table: no years, table numbers, 部门/单位 words."""
+    text = key(title)
+    text = _YEAR.sub("", text)
+    text = _TABLE_NO.sub("", text)
+    _, text = strip_numbering(text)
+    for word in ("预算单位", "部门", "单位"):
+        text = text.replace(word, "")
+    return text.rstrip("（）")
+
+
+def leading_spaces(text: object) -> int:
+    if not isinstance(text, str):
+        return 0
+    return len(text) - len(text.lstrip(" \u3000\u00a0"))

@@ -1,0 +1,114 @@
+"""Loading a workbook into the document model: the one entry point of the loading stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from budgetcheck.errors import InputError
+from budgetcheck.loading.grid import Grid
+from budgetcheck.loading.kinds import kind_catalogue
+from budgetcheck.loading.metadata import read_metadata
+from budgetcheck.loading.narrative import paragraphs_from_file, paragraphs_from_grid
+from budgetcheck.loading.opening import DEFAULT_MAX_BYTES, open_workbook
+from budgetcheck.loading.tables import find_tables
+from budgetcheck.model import Document, Paragraph, SheetInfo, SheetRole, Table
+
+_COVER_WORDS = ("封面",)
+_CONTENTS_WORDS = ("目录", "目 录")
+
+
+def load(
+    path: Path | str,
+    narrative: Path | str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Document:
+    """Read a disclosure workbook (and optionally its text from another file) into a Document."""
+    path = Path(path)
+    workbook, fmt = open_workbook(path, max_bytes=max_bytes)
+    _refuse_unreadable_cells(path, fmt)
+    grids = _grids(workbook, fmt, path)
+    kinds = kind_catalogue()
+    tables: list[Table] = []
+    sheets: list[SheetInfo] = []
+    paragraphs: list[Paragraph] = []
+    for index, grid in enumerate(grids):
+        found = find_tables(grid, kinds)
+        tables.extend(found)
+        role = "table" if found else _role(grid, index)
+        sheets.append(SheetInfo(grid.sheet, role, grid.hidden, len(found)))
+        if role == "text":
+            paragraphs.extend(paragraphs_from_grid(grid))
+    if not tables:
+        raise InputError(
+            f"在 {path.name} 中没有找到任何预算表（如“收支总表”“支出总表”）。请确认这是预算公开的表格文件。",
+            f"No budget table (such as 收支总表 or 支出总表) was found in {path.name}. "
+            "Check that this is a budget disclosure workbook.",
+        )
+    _default_units(tables)
+    covers = {s.name for s in sheets if s.role == "cover"}
+    metadata = read_metadata(grids, tables, covers)
+    if narrative is not None:
+        paragraphs = paragraphs_from_file(Path(narrative))
+    return Document(path, fmt, metadata, tables, sheets, paragraphs)
+
+
+def _refuse_unreadable_cells(path: Path, fmt: str) -> None:
+    from budgetcheck.loading.integrity import find_unreadable_cells, unreadable_cells_error
+
+    cells = find_unreadable_cells(path, fmt)
+    if cells:
+        raise unreadable_cells_error(cells)
+
+
+def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
+    hidden = {
+        meta.name: str(getattr(meta, "visible", "")).lower().endswith(("hidden", "veryhidden"))
+        for meta in workbook.sheets_metadata
+    }
+    grids = []
+    for name in workbook.sheet_names:
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+            cells = sheet.to_python(skip_empty_area=False)
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        except Exception as error:  # calamine raises its own error types for damaged sheets
+            raise InputError(
+                f"工作表“{name}”已损坏，无法读取（{error}）。请在 Excel 或 WPS 中打开并另存后重试。",
+                f"The sheet '{name}' is damaged and cannot be read ({error}). "
+                "Open and re-save the file in Excel or WPS.",
+            ) from error
+        grids.append(Grid(name, cells, merges, hidden.get(name, False)))
+    return grids
+
+
+def _role(grid: Grid, index: int) -> SheetRole:
+    if grid.height == 0:
+        return "empty"
+    name = grid.sheet.strip()
+    first = grid.row_texts(next(r for r in range(grid.height) if not grid.is_empty_row(r)))
+    first_text = first[0][1] if first else ""
+    if any(w in name for w in _COVER_WORDS):
+        return "cover"
+    if any(w in name for w in _CONTENTS_WORDS) or first_text in ("目录", "目次"):
+        return "contents"
+    texts = [t for r in range(grid.height) for _, t in grid.row_texts(r)]
+    if index == 0 and len(texts) <= 8 and all(len(t) <= 40 for t in texts):
+        return "cover"
+    numbers = sum(
+        1 for row in grid.cells for v in row if isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
+    if numbers > len(texts):
+        return "unknown"
+    return "text"
+
+
+def _default_units(tables: list[Table]) -> None:
+    """A table without a 单位 line takes the unit most other tables state (万元 when none do)."""
+    stated = [t.unit for t in tables if not t.unit_assumed]
+    if not stated:
+        return
+    common = max(set(stated), key=stated.count)
+    for table in tables:
+        if table.unit_assumed:
+            table.unit = common
