@@ -100,7 +100,7 @@ class FileResult:
     profile: str | None = None
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, RuleCount] = field(default_factory=dict)  # per rule id
-    not_applicable: dict[str, str] = field(default_factory=dict)  # rule id -> why (for -v)
+    not_applicable: dict[str, Text] = field(default_factory=dict)  # rule id -> why (for -v)
     unchecked_claims: list[str] = field(default_factory=list)
 
     @property

@@ -111,6 +111,7 @@ class Row:
     kind: RowKind
     cells: dict[int, Cell] = field(default_factory=dict)  # amount cells by column index
     texts: dict[int, str] = field(default_factory=dict)  # other text cells by column index
+    text_refs: dict[int, CellRef] = field(default_factory=dict)  # where each text cell is
     side: str | None = None
     raw_label: str = ""  # the label as written (numbering, spaces and all)
 

@@ -9,8 +9,10 @@ from typing import Any
 
 import yaml
 
+from budgetcheck.engine.facts import Fact, compile_fact
 from budgetcheck.errors import RuleError
 from budgetcheck.findings import RuleInfo, Severity, Text
+from budgetcheck.loading.text import key
 from budgetcheck.resources import rules_dir
 
 RULE_ID = re.compile(r"^[A-Z]{1,3}\d{3}$")
@@ -40,6 +42,7 @@ class Profile:
 class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)  # name key -> patterns
 
 
 def default_pack_dir() -> Path:
@@ -84,12 +87,14 @@ def _load_file(path: Path, pack: str, ruleset: RuleSet) -> None:
     if not isinstance(node, yaml.MappingNode):
         raise _error(path, 1, "", "顶层必须是映射", "the top level must be a mapping")
     top = _mapping(node)
-    known = {"pack", "version", "rules", "profiles"}
+    known = {"pack", "version", "rules", "profiles", "facts"}
     for name, (key_node, _) in top.items():
         if name not in known:
             raise _error(path, _line(key_node), name, "未知字段", "unknown field")
     if "profiles" in top:
         _load_profiles(path, top["profiles"][1], ruleset)
+    if "facts" in top:
+        _load_facts(path, top["facts"][1], ruleset)
     if "rules" in top:
         rules_node = top["rules"][1]
         if not isinstance(rules_node, yaml.SequenceNode):
@@ -153,6 +158,23 @@ def _load_profiles(path: Path, node: yaml.Node, ruleset: RuleSet) -> None:
         )
 
 
+def _load_facts(path: Path, node: yaml.Node, ruleset: RuleSet) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        raise _error(path, _line(node), "facts", "必须是映射", "must be a mapping")
+    for name, (key_node, value) in _mapping(node).items():
+        patterns = yaml.safe_load(yaml.serialize(value))
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise _error(path, _line(key_node), f"facts.{name}", "必须是正则表达式列表",
+                         "must be a list of regular expressions")
+        try:
+            ruleset.facts[key(name)] = compile_fact(name, patterns)
+        except (re.error, ValueError) as error:
+            raise _error(path, _line(value), f"facts.{name}", f"正则表达式有误：{error}",
+                         f"bad regular expression: {error}") from None
+
+
 def _mapping(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     return {str(k.value): (k, v) for k, v in node.value}
 
@@ -188,5 +210,3 @@ def rule_error(rule: Rule, zh: str, en: str) -> RuleError:
     """An error in a rule found while checking it against the table catalogue or a document."""
     return RuleError(f"规则 {rule.id} 有误（{rule.source}）：{zh}。", f"Rule {rule.id} is wrong ({rule.source}): {en}.")
 
-
-SeverityT = Severity

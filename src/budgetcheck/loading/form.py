@@ -100,6 +100,7 @@ def _set(target: Row, grid: Grid, row: int, col: int, index: int, role: str) -> 
         target.ref = CellRef(grid.sheet, row, col)
     elif role == "text":
         target.texts[index] = raw
+        target.text_refs[index] = CellRef(grid.sheet, row, col)
     else:
         parsed = parse_amount(grid.value(row, col))
         target.cells[index] = Cell(CellRef(grid.sheet, row, col), parsed.amount, raw, parsed.problem)

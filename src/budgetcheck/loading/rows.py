@@ -45,7 +45,9 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
         embedded = _EMBEDDED_CODE.match(label)
         if embedded:
             code, label = embedded.group(1), clean(embedded.group(2))
-    total_text = next((t for t in [label, *texts.values()] if is_total_label(t)), None)
+    # A 合计 may stand in any leading cell, often merged across the code columns.
+    leading = [grid.text(row, c.index) for c in columns if c.role != "amount"]
+    total_text = next((t for t in [label, *texts.values(), *leading] if is_total_label(t)), None)
     kind: RowKind = "item"
     if total_text is not None:
         kind, label = "total", key(total_text)
@@ -60,6 +62,7 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
     result = Row(ref=ref, label=label, code=code or None, level=level, kind=kind,
                  cells=cells, texts=texts, raw_label=raw_label)
     result.side = columns[0].side
+    result.text_refs = {index: CellRef(grid.sheet, row, index) for index in texts}
     return result
 
 
@@ -141,6 +144,7 @@ def infer_hierarchy(rows: list[Row], classification: str | None) -> None:
     so a guess never invents a hierarchy: unknown names keep level None and roll-ups skip them.
     """
     if classification is None:
+        _details_under_numbered(rows)
         return
     names = catalogue(classification)
     parents: dict[int, str] = {}
@@ -178,3 +182,21 @@ def _infer_one(row: Row, names: Catalogue, parents: dict[int, str], base: int, c
         indent = leading_spaces(row.raw_label) - base
         if indent > 0:
             row.level = min(1 + indent // 2, max_level)
+
+
+def _details_under_numbered(rows: list[Row]) -> None:
+    """In tables without a classification, unnumbered lines under a numbered line are its details
+    ("一、本年收入" then "一般公共预算拨款"). After a total row nothing is assumed."""
+    for side in dict.fromkeys(r.side for r in rows):
+        _details_of_side([r for r in rows if r.side == side])
+
+
+def _details_of_side(rows: list[Row]) -> None:
+    anchor: int | None = None
+    for row in rows:
+        if row.kind == "total":
+            anchor = None
+        elif row.kind == "item" and row.level is not None:
+            anchor = row.level
+        elif row.kind == "item" and anchor is not None:
+            row.level = anchor + 1

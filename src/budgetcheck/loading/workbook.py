@@ -33,7 +33,8 @@ def load(
     sheets: list[SheetInfo] = []
     paragraphs: list[Paragraph] = []
     for index, grid in enumerate(grids):
-        found = find_tables(grid, kinds)
+        # A contents page lists every table's title: it must not be read as the tables.
+        found = [] if _is_contents(grid) else find_tables(grid, kinds)
         tables.extend(found)
         role = "table" if found else _role(grid, index)
         sheets.append(SheetInfo(grid.sheet, role, grid.hidden, len(found)))
@@ -82,15 +83,21 @@ def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
     return grids
 
 
+def _is_contents(grid: Grid) -> bool:
+    if any(w in grid.sheet for w in _CONTENTS_WORDS):
+        return True
+    first = next((r for r in range(grid.height) if not grid.is_empty_row(r)), None)
+    texts = grid.row_texts(first) if first is not None else []
+    return bool(texts) and texts[0][1] in ("目录", "目次")
+
+
 def _role(grid: Grid, index: int) -> SheetRole:
     if grid.height == 0:
         return "empty"
     name = grid.sheet.strip()
-    first = grid.row_texts(next(r for r in range(grid.height) if not grid.is_empty_row(r)))
-    first_text = first[0][1] if first else ""
     if any(w in name for w in _COVER_WORDS):
         return "cover"
-    if any(w in name for w in _CONTENTS_WORDS) or first_text in ("目录", "目次"):
+    if _is_contents(grid):
         return "contents"
     texts = [t for r in range(grid.height) for _, t in grid.row_texts(r)]
     if index == 0 and len(texts) <= 8 and all(len(t) <= 40 for t in texts):

@@ -1,0 +1,69 @@
+"""The library entry point: check workbooks and get results; the CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from budgetcheck.engine.packs import RuleSet, load_packs
+from budgetcheck.engine.run import CompiledRule, Options, compile_rules, run_rules
+from budgetcheck.errors import InputError
+from budgetcheck.findings import FileResult, RuleInfo, Text
+from budgetcheck.loading.opening import DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    engine: Options = field(default_factory=Options)
+    rule_dirs: tuple[Path, ...] = ()
+    narrative: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(slots=True)
+class Checker:
+    """Rules loaded and compiled once, then applied to any number of files."""
+
+    ruleset: RuleSet
+    rules: list[CompiledRule]
+    options: CheckOptions
+
+    @classmethod
+    def create(cls, options: CheckOptions | None = None) -> Checker:
+        options = options or CheckOptions()
+        ruleset = load_packs(list(options.rule_dirs))
+        return cls(ruleset, compile_rules(ruleset, options.engine), options)
+
+    @property
+    def rule_infos(self) -> dict[str, RuleInfo]:
+        return {c.rule.id: c.rule.info for c in self.rules}
+
+    def check_file(self, path: Path | str) -> FileResult:
+        from budgetcheck.loading.workbook import load
+        from budgetcheck.reporting.tables_view import tables_data
+
+        path = Path(path)
+        try:
+            doc = load(path, narrative=self.options.narrative, max_bytes=self.options.max_bytes)
+        except InputError as error:
+            return FileResult(str(path), "failed", Text(error.zh, error.en), error.exit_code)
+        checked = run_rules(doc, self.ruleset, self.rules, self.options.engine)
+        data = tables_data(doc)
+        result = FileResult(
+            path=str(path),
+            status="checked",
+            metadata=data["metadata"],
+            tables=data["tables"],
+            profile=checked.profile.id if checked.profile else None,
+            findings=checked.findings,
+            counts=checked.counts,
+            not_applicable=checked.not_applicable,
+        )
+        result.exit_code = 1 if result.errors else 0
+        return result
+
+
+def check(paths: list[Path | str], options: CheckOptions | None = None) -> list[FileResult]:
+    """Check each workbook; a file that cannot be read gets a failed result, the rest go on."""
+    checker = Checker.create(options)
+    return [checker.check_file(path) for path in paths]

@@ -1,0 +1,279 @@
+"""Checks written as expressions: on every row of a table, once per document, or per matched row.
+
+`expr` is one expression or a list of alternatives: the first one whose references all exist
+in the document is evaluated (layouts name the same figure differently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgetcheck.engine.checks.base import Context, Outcome, comparison_finding, not_applicable, row_name
+from budgetcheck.engine.expr import NotApplicable, Node, Ref, Undefined, Value, Verdict, evaluate, unparse
+from budgetcheck.engine.facts import Fact, find_fact
+from budgetcheck.engine.index import Quantity, Source, TableIndex
+from budgetcheck.engine.packs import Rule, rule_error
+from budgetcheck.engine.vocabulary import TEXT_TABLE
+from budgetcheck.findings import Text
+from budgetcheck.loading.text import key
+from budgetcheck.model import CellRef, Paragraph, Row, Table
+
+CURRENT_ROW = "本行"  # in row_match expressions: the row being checked, or the row it matched
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A rule's expressions parsed and checked against the vocabulary once per run."""
+
+    rule: Rule
+    alternatives: tuple[Node, ...]
+    facts: dict[str, Fact]
+
+
+class Resolver:
+    """Maps the references of one evaluation to Values, remembering how to show each source."""
+
+    def __init__(self, context: Context, table: TableIndex | None, rows: dict[str, Row],
+                 facts: dict[str, Fact]) -> None:
+        self.context = context
+        self.table = table
+        self.rows = rows  # table kind -> the current row of that table
+        self.current: Row | None = rows.get(table.table.kind) if table else None
+        self.facts = facts
+        self.shown: dict[Source, tuple[str, int]] = {}  # source -> (unit, decimals)
+
+    def __call__(self, ref: Ref) -> Value | None:
+        if ref.table is None:
+            if self.table is None or self.current is None:
+                return None
+            return self._cell(self.table, self.current, "/".join(ref.column))
+        if key(ref.table) == TEXT_TABLE:
+            return self._fact(ref)
+        table = self.context.index.table(ref.table)
+        if table is None:
+            return None
+        row = self._row(table, ref)
+        if row is None:
+            lone = table.single_item_row()
+            if lone is not None and ref.row and not ref.column:
+                return self._cell(table, lone, ref.row)
+            return None
+        if not ref.column:
+            return self._value(table.row_amount(row))
+        return self._cell(table, row, "/".join(ref.column))
+
+    def _row(self, table: TableIndex, ref: Ref) -> Row | None:
+        if ref.row is None:
+            return table.single_item_row()
+        if key(ref.row) == CURRENT_ROW:
+            return self.rows.get(table.table.kind)
+        return table.find_row(ref.row, self.context.index.vocabulary)
+
+    def _cell(self, table: TableIndex, row: Row, column: str) -> Value | None:
+        cell = table.cell(row, column)
+        return self._value(table.quantity(cell)) if cell is not None else None
+
+    def _value(self, quantity: Quantity | None) -> Value | None:
+        if quantity is None:
+            return None
+        for source in quantity.sources:
+            self.shown.setdefault(source, (quantity.unit or "元", quantity.precision))
+        return Value(quantity.interval, quantity.sources, quantity.interval.midpoint)
+
+    def _fact(self, ref: Ref) -> Value | None:
+        fact = self.facts.get(key(ref.row or ""))
+        if fact is None:
+            return None
+        found = find_fact(fact, self.context.index.doc.paragraphs)
+        if found is None:
+            return None
+        paragraph, amount, unit = found
+        self.shown.setdefault(paragraph, (unit, amount.decimals))
+        return Value.of(amount.scaled(_factor(unit)), paragraph)
+
+    def quantity(self, value: Value) -> Quantity:
+        unit, precision = next(
+            (self.shown[s] for s in value.sources if s in self.shown), ("元", 2)
+        )
+        sources = tuple(s for s in value.sources if isinstance(s, (CellRef, Paragraph)))
+        return Quantity(value.interval, sources, unit, precision)
+
+
+def _factor(unit: str) -> Decimal:
+    from budgetcheck.model import UNIT_FACTORS
+
+    return UNIT_FACTORS[unit]
+
+
+def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Compiled:
+    from budgetcheck.engine.expr import ExprError, parse, references
+    from budgetcheck.engine.vocabulary import vocabulary
+
+    raw = rule.check.get("expr")
+    texts = [raw] if isinstance(raw, str) else list(raw or [])
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise rule_error(rule, "expr 必须是表达式或表达式列表", "expr must be an expression or a list of them")
+    vocab = vocabulary()
+    own_kind = vocab.kind_of(str(rule.check.get("table", ""))) if table_required else None
+    if table_required and own_kind is None:
+        raise rule_error(rule, f"没有名为“{rule.check.get('table')}”的表", f"there is no table named '{rule.check.get('table')}'")
+    nodes = []
+    for text in texts:
+        try:
+            node = parse(text)
+        except ExprError as error:
+            raise rule_error(rule, error.zh, error.en) from None
+        for ref in references(node):
+            _validate_ref(rule, ref, own_kind, facts)
+        nodes.append(node)
+    return Compiled(rule, tuple(nodes), facts)
+
+
+def _validate_ref(rule: Rule, ref: Ref, own_kind: str | None, facts: dict[str, Fact]) -> None:
+    from budgetcheck.engine.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    if ref.table is not None and key(ref.table) == TEXT_TABLE:
+        if key(ref.row or "") not in facts:
+            raise rule_error(rule, f"说明文字中没有定义事实“{ref.row}”", f"no text fact named '{ref.row}'")
+        return
+    kind = own_kind if ref.table is None else vocab.kind_of(ref.table)
+    if kind is None:
+        where = ref.table or "（当前表）"
+        raise rule_error(rule, f"没有名为“{where}”的表", f"there is no table named '{where}'")
+    if ref.table is None and own_kind is None:
+        raise rule_error(rule, f"“{'/'.join(ref.column)}”须写明所属的表", f"'{'/'.join(ref.column)}' must name its table")
+    column = "/".join(ref.column)
+    if column and "/" not in column and key(column) not in vocab.kinds[kind].columns:
+        known = "、".join(vocab.kinds[kind].columns) or "（无）"
+        raise rule_error(rule, f"表“{vocab.kinds[kind].name}”没有列“{column}”（可用：{known}）",
+                         f"table '{vocab.kinds[kind].name}' has no column '{column}' (known: {known})")
+
+
+def _first_applicable(
+    compiled: Compiled, make: Callable[[], Resolver], strict: bool
+) -> tuple[Verdict | None, Resolver, Ref | None]:
+    missing: Ref | None = None
+    resolver = make()
+    for node in compiled.alternatives:
+        resolver = make()
+        result = evaluate(node, resolver, strict)
+        if isinstance(result, Verdict):
+            return result, resolver, None
+        if isinstance(result, NotApplicable):
+            missing = missing or result.missing
+        elif isinstance(result, Undefined):
+            return None, resolver, None
+    return None, resolver, missing
+
+
+def _missing_reason(ref: Ref | None) -> Text:
+    if ref is None:
+        return Text("表达式无法计算", "the expression cannot be evaluated")
+    name = unparse(ref)
+    return Text(f"文档中没有“{name}”", f"the document has no '{name}'")
+
+
+def _finding(compiled: Compiled, verdict: Verdict, resolver: Resolver, table: Table | None,
+             row: Row | None) -> list:
+    comparison = verdict.comparison
+    text = unparse(comparison.expression)
+    where = f"{table.title} “{row_name(row)}”" if table and row else (table.title if table else "")
+    what = Text(f"{where}：{text}".lstrip("："), f"{where}: {text}".lstrip(": "))
+    column = "/".join(comparison.expression.left.column) if isinstance(comparison.expression.left, Ref) else None
+    return [comparison_finding(compiled.rule, table, row, column or None,
+                               resolver.quantity(comparison.left), resolver.quantity(comparison.right), what)]
+
+
+def run_rows(compiled: Compiled, context: Context) -> Outcome:
+    """`row_identity`: the expression holds on every row of one table."""
+    rule = compiled.rule
+    table = context.index.table(str(rule.check["table"]))
+    if table is None:
+        return not_applicable(f"文档中没有“{rule.check['table']}”", f"the document has no '{rule.check['table']}'")
+    outcome = Outcome()
+    missing: Ref | None = None
+    for row in _rows(table, rule.check.get("where") or {}):
+        verdict, resolver, absent = _first_applicable(
+            compiled, lambda row=row: Resolver(context, table, {table.table.kind: row}, compiled.facts),
+            context.strict)
+        if verdict is None:
+            missing = missing or absent
+            continue
+        outcome.evaluated += 1
+        if not verdict.holds:
+            outcome.findings.extend(_finding(compiled, verdict, resolver, table.table, row))
+    if not outcome.evaluated:
+        return Outcome(applicable=False, reason=_missing_reason(missing))
+    return outcome
+
+
+def run_document(compiled: Compiled, context: Context) -> Outcome:
+    """`expression`: one identity across tables (or tables and text), evaluated once."""
+    verdict, resolver, missing = _first_applicable(
+        compiled, lambda: Resolver(context, None, {}, compiled.facts), context.strict)
+    if verdict is None:
+        return Outcome(applicable=False, reason=_missing_reason(missing))
+    outcome = Outcome(evaluated=1)
+    if not verdict.holds:
+        table = _first_table(verdict, context)
+        outcome.findings.extend(_finding(compiled, verdict, resolver, table, None))
+    return outcome
+
+
+def run_matched(compiled: Compiled, context: Context) -> Outcome:
+    """`row_match`: for each row of one table, the row of another with the same code or name."""
+    rule = compiled.rule
+    each, match = rule.check.get("each") or {}, rule.check.get("match") or {}
+    left = context.index.table(str(each.get("table", "")))
+    right = context.index.table(str(match.get("table", "")))
+    if left is None or right is None:
+        return not_applicable("缺少需要对照的表", "a table to compare is missing")
+    candidates = _rows(right, match)
+    by = str(match.get("by", "label"))
+    outcome = Outcome()
+    missing: Ref | None = None
+    for row in _rows(left, each):
+        other = next((r for r in candidates if _same(row, r, by)), None)
+        if other is None:
+            continue
+        rows = {left.table.kind: row, right.table.kind: other}
+        verdict, resolver, absent = _first_applicable(
+            compiled, lambda rows=rows: Resolver(context, left, rows, compiled.facts), context.strict)
+        if verdict is None:
+            missing = missing or absent
+            continue
+        outcome.evaluated += 1
+        if not verdict.holds:
+            outcome.findings.extend(_finding(compiled, verdict, resolver, left.table, row))
+    if not outcome.evaluated:
+        return Outcome(applicable=False, reason=_missing_reason(missing))
+    return outcome
+
+
+def _rows(table: TableIndex, where: dict[str, object]) -> list[Row]:
+    kinds = where.get("kind", ["item", "total", "subtotal"])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    rows = [r for r in table.table.rows if r.kind in kinds]  # type: ignore[operator]
+    if "side" in where:
+        rows = [r for r in rows if r.side == where["side"]]
+    if "level" in where:
+        rows = [r for r in rows if r.level == where["level"]]
+    return rows
+
+
+def _same(row: Row, other: Row, by: str) -> bool:
+    if by == "code":
+        return bool(row.code) and row.code == other.code
+    return key(row.label) == key(other.label) and bool(row.label)
+
+
+def _first_table(verdict: Verdict, context: Context) -> Table | None:
+    for source in verdict.comparison.left.sources:
+        if isinstance(source, CellRef):
+            for table in context.index.doc.tables:
+                if table.sheet == source.sheet:
+                    return table
+    return None

@@ -1,0 +1,151 @@
+"""Hierarchy roll-ups: a parent row equals the sum of its children, a total the sum of the top.
+
+Children are found by classification code when every row has one, else by level in order
+(levels from codes, the catalogue, numbering or indentation). A group with a row of unknown
+level is skipped, never guessed: a wrong hierarchy would raise false alarms.
+"""
+
+from __future__ import annotations
+
+from budgetcheck.engine.checks.base import (
+    Context,
+    Outcome,
+    agree,
+    comparison_finding,
+    not_applicable,
+    row_name,
+    table_names,
+)
+from budgetcheck.engine.index import TableIndex, add_all
+from budgetcheck.engine.packs import Rule
+from budgetcheck.findings import Text
+from budgetcheck.model import Row
+
+PARTS = ("children", "total")
+
+
+def run(rule: Rule, context: Context) -> Outcome:
+    parts = rule.check.get("parts", "children")
+    if parts not in PARTS:
+        from budgetcheck.engine.packs import rule_error
+
+        raise rule_error(rule, f"parts 必须是 {PARTS} 之一", f"parts must be one of {PARTS}")
+    outcome = Outcome(applicable=False)
+    for name in table_names(rule, context):
+        table = context.index.table(name)
+        if table is None:
+            continue
+        groups = _groups(table, parts)
+        if groups:
+            outcome.applicable = True
+        for parent, children in groups:
+            _compare(rule, context, table, parent, children, parts, outcome)
+    if not outcome.applicable:
+        return not_applicable("没有可核对的层级（表缺失、无数据或层级无法确定）",
+                              "no hierarchy to check (table missing, empty, or levels unknown)")
+    return outcome
+
+
+def _groups(table: TableIndex, parts: str) -> list[tuple[Row, list[Row]]]:
+    groups: list[tuple[Row, list[Row]]] = []
+    for side in _sides(table.table.rows):
+        rows = [r for r in table.table.rows if r.side == side and r.kind in ("item", "total")]
+        if parts == "children":
+            groups.extend(_children_groups(rows))
+        else:
+            groups.extend(_total_groups(rows))
+    return groups
+
+
+def _sides(rows: list[Row]) -> list[str | None]:
+    return list(dict.fromkeys(r.side for r in rows))
+
+
+def _children_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
+    items = [r for r in rows if r.kind == "item"]
+    if items and all(r.code for r in items):
+        return [
+            (parent, kids)
+            for parent in items
+            if (kids := [r for r in items if r.code and len(r.code) > len(parent.code or "")
+                         and r.code[:-2] == parent.code])
+        ]
+    groups = []
+    for position, parent in enumerate(rows):
+        if parent.kind != "item" or parent.level is None:
+            continue
+        kids = _following_children(rows[position + 1 :], parent.level)
+        if kids:
+            groups.append((parent, kids))
+    return groups
+
+
+def _following_children(rows: list[Row], level: int) -> list[Row]:
+    """Rows one level deeper until the next row at the parent's level; [] when unsure."""
+    kids: list[Row] = []
+    for row in rows:
+        if row.kind != "item" or (row.level is not None and row.level <= level):
+            break
+        if row.level is None:
+            return []
+        if row.level == level + 1:
+            kids.append(row)
+    return kids
+
+
+def _total_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
+    """Each total row against the top-level items of its section (before it, or after it when
+    it heads the table); a running total also counts the total before it."""
+    groups = []
+    totals = [i for i, r in enumerate(rows) if r.kind == "total"]
+    previous = -1
+    for n, position in enumerate(totals):
+        section = rows[previous + 1 : position]
+        carried = [rows[previous]] if previous >= 0 and section else []
+        if not [r for r in section if r.kind == "item"]:
+            following = totals[n + 1] if n + 1 < len(totals) else len(rows)
+            section = rows[position + 1 : following]
+            carried = []
+        items = [r for r in section if r.kind == "item"]
+        if items and all(r.level is not None for r in items):
+            top = min(r.level for r in items if r.level is not None)
+            groups.append((rows[position], carried + [r for r in items if r.level == top]))
+        previous = position
+    return groups
+
+
+def _compare(
+    rule: Rule,
+    context: Context,
+    table: TableIndex,
+    parent: Row,
+    children: list[Row],
+    parts: str,
+    outcome: Outcome,
+) -> None:
+    for column in table.table.amount_columns:
+        if column.index not in parent.cells:
+            continue
+        stated = table.quantity(parent.cells[column.index])
+        pieces = [table.quantity(c.cells[column.index]) for c in children if column.index in c.cells]
+        if stated is None or any(p is None for p in pieces):
+            continue  # text in an amount cell is reported by its own rule
+        expected = add_all([p for p in pieces if p is not None])
+        if not expected.sources:
+            continue
+        outcome.evaluated += 1
+        if agree(stated, expected, context.strict):
+            continue
+        names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
+        what = (
+            Text(f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
+                 f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
+                 f"parts ({names})")
+            if parts == "children"
+            else Text(f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
+                      f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
+                      "top-level rows")
+        )
+        outcome.findings.append(
+            comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
+        )

@@ -1,0 +1,146 @@
+"""Looking things up in a Document by the names rules use: tables, rows, columns, text facts.
+
+Built once per document; every lookup is a dictionary access or a short scan of one table.
+All amounts come out in 元 so that tables in different units compare directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from budgetcheck.engine.interval import Interval
+from budgetcheck.engine.vocabulary import Vocabulary, column_key
+from budgetcheck.loading.text import key
+from budgetcheck.model import Cell, CellRef, Column, Document, Paragraph, Row, Table
+
+Source = CellRef | Paragraph
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """An amount in 元 as an interval, with the cells or paragraphs it came from."""
+
+    interval: Interval
+    sources: tuple[Source, ...]
+    unit: str | None = None  # the unit of the first source, for showing figures as stated
+    precision: int = 2
+
+
+class TableIndex:
+    def __init__(self, table: Table, vocabulary: Vocabulary) -> None:
+        self.table = table
+        known = vocabulary.kinds.get(table.kind)
+        self.canonical: dict[int, str] = {}
+        if known:
+            for column in table.amount_columns:
+                name = _canonical(column, known.columns)
+                if name:
+                    self.canonical[column.index] = name
+        self.factor = table.unit_factor
+
+    def columns_named(self, name: str) -> list[Column]:
+        """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
+        wanted = key(name)
+        found = [c for c in self.table.amount_columns if self.canonical.get(c.index) == wanted]
+        if found:
+            return found
+        path = tuple(column_key(p) for p in name.split("/"))
+        return [
+            c
+            for c in self.table.amount_columns
+            if tuple(column_key(p) for p in c.path)[-len(path) :] == path
+        ]
+
+    def has_column(self, name: str) -> bool:
+        return bool(self.columns_named(name))
+
+    def cell(self, row: Row, name: str) -> Cell | None:
+        for column in self.columns_named(name):
+            if column.index in row.cells:
+                return row.cells[column.index]
+        return None
+
+    def quantity(self, cell: Cell) -> Quantity | None:
+        """A cell's amount in 元; blank counts as exactly 0; text that is not an amount is absent."""
+        if cell.problem is not None:
+            return None
+        unit, precision = self.table.unit, self.table.precision
+        if cell.amount is None:
+            return Quantity(Interval.exact(Decimal(0)), (cell.ref,), unit, precision)
+        scaled = cell.amount.scaled(self.factor)
+        return Quantity(Interval(scaled.low, scaled.high), (cell.ref,), unit, precision)
+
+    def row_amount(self, row: Row) -> Quantity | None:
+        """The amount of a row named without a column: its 合计/预算数 column, its only column,
+        or else the sum of its cells (a side whose columns are the parts, as 一般公共预算 +
+        政府性基金预算 on a 财政拨款收支总表 without a 合计 column)."""
+        for name in ("金额", "合计"):
+            cell = self.cell(row, name)
+            if cell is not None:
+                return self.quantity(cell)
+        side_columns = [c for c in self.table.amount_columns if c.side == row.side]
+        cells = [row.cells[c.index] for c in side_columns if c.index in row.cells]
+        if not cells:
+            return None
+        parts = [self.quantity(cell) for cell in cells]
+        if any(part is None for part in parts):
+            return None
+        return add_all([p for p in parts if p is not None])
+
+    def find_row(self, selector: str, vocabulary: Vocabulary, side: str | None = None) -> Row | None:
+        rows = [r for r in self.table.rows if r.kind != "placeholder" and (side is None or r.side == side)]
+        if selector.isdigit():
+            return next((r for r in rows if r.code == selector), None)
+        wanted = vocabulary.row_keys(selector)
+        matches = [r for r in rows if key(r.label) in wanted]
+        if not matches and key(selector) in ("合计", "总计"):
+            matches = [r for r in rows if r.kind == "total" and key(r.label) in ("合计", "总计")]
+        if not matches:
+            return None
+        totals = [r for r in matches if r.kind == "total"]
+        return (totals or matches)[-1] if key(selector).endswith(("合计", "总计")) else matches[0]
+
+    def single_item_row(self) -> Row | None:
+        """The one data row of a table laid out horizontally (三公 as one row of columns)."""
+        items = [r for r in self.table.rows if r.kind in ("item", "total")]
+        return items[0] if len(items) == 1 else None
+
+
+def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) -> str | None:
+    """The canonical name whose alias matches the longest tail of the column's header path."""
+    path = tuple(column_key(p) for p in column.path)
+    best: tuple[int, int, str] | None = None
+    for name, options in aliases.items():
+        for alias in options:
+            if len(alias) <= len(path) and path[-len(alias) :] == alias:
+                exact = 1 if len(alias) == len(path) else 0
+                score = (len(alias), exact, name)
+                if best is None or score[:2] > best[:2]:
+                    best = score
+    return best[2] if best else None
+
+
+class DocumentIndex:
+    def __init__(self, doc: Document, vocabulary: Vocabulary) -> None:
+        self.doc = doc
+        self.vocabulary = vocabulary
+        self.tables: dict[str, TableIndex] = {}
+        for table in doc.tables:
+            # The first table of a kind is the one rules see; duplicates are reported elsewhere.
+            self.tables.setdefault(table.kind, TableIndex(table, vocabulary))
+
+    def table(self, name: str) -> TableIndex | None:
+        kind = self.vocabulary.kind_of(name)
+        return self.tables.get(kind) if kind else None
+
+
+def add_all(parts: list[Quantity]) -> Quantity:
+    """The sum of quantities; it is shown in the unit of the first part."""
+    interval = Interval.exact(Decimal(0))
+    sources: tuple[Source, ...] = ()
+    for part in parts:
+        interval = interval + part.interval
+        sources += part.sources
+    first = parts[0] if parts else None
+    return Quantity(interval, sources, first.unit if first else None, first.precision if first else 2)
