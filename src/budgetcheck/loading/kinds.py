@@ -32,6 +32,7 @@ class KindCatalogue:
     code_columns: frozenset[str]
     text_columns: frozenset[str]
     sides: dict[str, str]  # header key -> side name
+    group_rows: frozenset[str]  # unnumbered lines that head details of their own (上年结转)
 
     def match_title(self, text: str) -> TableKind | None:
         """The kind whose longest alias ends the title, or None."""
@@ -77,6 +78,7 @@ def kind_catalogue() -> KindCatalogue:
         code_columns=frozenset(key(w) for w in roles["code"]),
         text_columns=frozenset(key(w) for w in roles["text"]),
         sides=sides,
+        group_rows=frozenset(key(w) for w in data.get("group_rows", [])),
     )
 
 
