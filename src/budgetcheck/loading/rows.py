@@ -9,6 +9,7 @@ from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.catalogue import Catalogue, catalogue
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import is_total_label
+from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.loading.text import clean, key, leading_spaces, strip_numbering
 from budgetcheck.model import Amount, Cell, CellRef, Column, Row, RowKind
 
@@ -192,10 +193,14 @@ def _details_under_numbered(rows: list[Row]) -> None:
 
 
 def _details_of_side(rows: list[Row]) -> None:
+    groups = kind_catalogue().group_rows
     anchor: int | None = None
     for row in rows:
         if row.kind == "total":
             anchor = None
+        elif row.kind == "item" and row.level is None and key(row.label) in groups:
+            # "上年结转" heads its own details even right after a total row.
+            row.level = anchor = 1
         elif row.kind == "item" and row.level is not None:
             anchor = row.level
         elif row.kind == "item" and anchor is not None:
