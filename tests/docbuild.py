@@ -17,7 +17,17 @@ from budgetcheck.engine.run import Options, compile_rules, run_rules
 from budgetcheck.findings import Finding
 from budgetcheck.loading.text import key
 from budgetcheck.loading.workbook import load
-from budgetcheck.model import Amount, Cell, CellRef, Column, Document, Metadata, Paragraph, Row, Table
+from budgetcheck.model import (
+    Amount,
+    Cell,
+    CellRef,
+    Column,
+    Document,
+    Metadata,
+    Paragraph,
+    Row,
+    Table,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -64,7 +74,9 @@ def column(tab: Table, name: str) -> Column:
     parts = tuple(key(p) for p in name.split("/"))
     for candidate in tab.amount_columns:
         path = tuple(key(p) for p in candidate.path)
-        if path[-len(parts) :] == parts and (len(parts) > 1 or len(path) == 1 or path[-1] != "合计"):
+        if path[-len(parts) :] == parts and (
+            len(parts) > 1 or len(path) == 1 or path[-1] != "合计"
+        ):
             return candidate
     for candidate in tab.amount_columns:
         if tuple(key(p) for p in candidate.path)[-len(parts) :] == parts:
@@ -75,7 +87,11 @@ def column(tab: Table, name: str) -> Column:
 def set_amount(tab: Table, target: Row, column_name: str, value: Decimal | str | None) -> CellRef:
     """Set a cell as if the user typed `value` (a Decimal keeps its written decimals)."""
     col = column(tab, column_name)
-    ref = target.cells[col.index].ref if col.index in target.cells else CellRef(tab.sheet, target.ref.row, col.index)
+    ref = (
+        target.cells[col.index].ref
+        if col.index in target.cells
+        else CellRef(tab.sheet, target.ref.row, col.index)
+    )
     if value is None:
         target.cells[col.index] = Cell(ref, None, "")
     elif isinstance(value, str):
@@ -91,7 +107,9 @@ def shift(tab: Table, target: Row, column_name: str, delta: Decimal) -> CellRef:
     cell = target.cells[col.index]
     current = cell.amount.value if cell.amount else Decimal(0)
     decimals = max(cell.amount.decimals if cell.amount else 0, -delta.as_tuple().exponent)  # type: ignore[operator]
-    target.cells[col.index] = replace(cell, amount=Amount(current + delta, decimals), raw=str(current + delta))
+    target.cells[col.index] = replace(
+        cell, amount=Amount(current + delta, decimals), raw=str(current + delta)
+    )
     return cell.ref
 
 
@@ -106,9 +124,19 @@ def add_row(
     side: str | None = None,
 ) -> Row:
     """Append a row (a data line to an empty table, say) with amounts by column name."""
-    number = max((r.ref.row for r in tab.rows), default=(tab.header_ref.row if tab.header_ref else 0)) + 1
-    new = Row(ref=CellRef(tab.sheet, number, 0), label=label, code=code, level=level, kind=kind,  # type: ignore[arg-type]
-              side=side, raw_label=label)
+    number = (
+        max((r.ref.row for r in tab.rows), default=(tab.header_ref.row if tab.header_ref else 0))
+        + 1
+    )
+    new = Row(
+        ref=CellRef(tab.sheet, number, 0),
+        label=label,
+        code=code,
+        level=level,
+        kind=kind,  # type: ignore[arg-type]
+        side=side,
+        raw_label=label,
+    )
     for col in tab.amount_columns:
         if side is None or col.side == side:
             new.cells[col.index] = Cell(CellRef(tab.sheet, number, col.index), None, "")
@@ -136,16 +164,39 @@ def make_table(
     built = []
     for number, (label, code, level, row_kind, values) in enumerate(rows, start=3):
         cells = {
-            i + 1: Cell(CellRef(sheet, number, i + 1), Amount(v, precision) if v is not None else None,
-                        "" if v is None else str(v))
+            i + 1: Cell(
+                CellRef(sheet, number, i + 1),
+                Amount(v, precision) if v is not None else None,
+                "" if v is None else str(v),
+            )
             for i, v in enumerate(values)
         }
-        built.append(Row(CellRef(sheet, number, 0), label, code, level, row_kind, cells, raw_label=label))  # type: ignore[arg-type]
-    return Table(kind, f"{kind}表", CellRef(sheet, 0, 0), sheet, unit, None, cols, built,
-                 classification=classification, header_ref=CellRef(sheet, 2, 0),  # type: ignore[arg-type]
-                 precision=precision)
+        built.append(
+            Row(CellRef(sheet, number, 0), label, code, level, row_kind, cells, raw_label=label)
+        )  # type: ignore[arg-type]
+    return Table(
+        kind,
+        f"{kind}表",
+        CellRef(sheet, 0, 0),
+        sheet,
+        unit,
+        None,
+        cols,
+        built,
+        classification=classification,
+        header_ref=CellRef(sheet, 2, 0),  # type: ignore[arg-type]
+        precision=precision,
+    )
 
 
-def document(tables: list[Table], paragraphs: list[Paragraph] | None = None, year: int = 2024) -> Document:
-    return Document(Path("memory.xlsx"), "xlsx", Metadata("测试局", year, "部门预算", "部门"), tables, [],
-                    paragraphs or [])
+def document(
+    tables: list[Table], paragraphs: list[Paragraph] | None = None, year: int = 2024
+) -> Document:
+    return Document(
+        Path("memory.xlsx"),
+        "xlsx",
+        Metadata("测试局", year, "部门预算", "部门"),
+        tables,
+        [],
+        paragraphs or [],
+    )

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from budgetcheck.model import CellRef, Document
 from docbuild import (
     add_row,
     fixture,
@@ -22,7 +23,6 @@ from docbuild import (
     shift,
     table,
 )
-from budgetcheck.model import CellRef, Document
 
 COMPLETE = "siping-2024-complete.xlsx"
 FAITHFUL = "siping-2024.xlsx"
@@ -32,8 +32,9 @@ ONE = Decimal("1.00")
 Case = Callable[[], tuple[Document, CellRef | None]]
 
 
-def _shifted(name: str, kind: str, selector: str, column: str, side: str | None = None,
-             by: Decimal = ONE) -> Case:
+def _shifted(
+    name: str, kind: str, selector: str, column: str, side: str | None = None, by: Decimal = ONE
+) -> Case:
     def case() -> tuple[Document, CellRef | None]:
         doc = fixture(name)
         tab = table(doc, kind)
@@ -42,7 +43,9 @@ def _shifted(name: str, kind: str, selector: str, column: str, side: str | None 
     return case
 
 
-def _set(name: str, kind: str, selector: str, column: str, value: Decimal | str, side: str | None = None) -> Case:
+def _set(
+    name: str, kind: str, selector: str, column: str, value: Decimal | str, side: str | None = None
+) -> Case:
     def case() -> tuple[Document, CellRef | None]:
         doc = fixture(name)
         tab = table(doc, kind)
@@ -55,17 +58,32 @@ def _as_is(name: str) -> Case:
     return lambda: (fixture(name), None)
 
 
-def _fund_rows(kind: str, total: str, basic: str, project: str, note: str | None = None,
-               point_at_total: bool = False) -> Case:
+def _fund_rows(
+    kind: str,
+    total: str,
+    basic: str,
+    project: str,
+    note: str | None = None,
+    point_at_total: bool = False,
+) -> Case:
     def case() -> tuple[Document, CellRef | None]:
         doc = fixture(COMPLETE)
         tab = table(doc, kind)
         if note is not None:
             tab.note = note
-        line = add_row(tab, "其他支出", {"合计": Decimal(total), "基本支出": Decimal(basic),
-                                         "项目支出": Decimal(project)}, code="229", level=1)
-        total_row = add_row(tab, "合计", {"合计": Decimal(total), "基本支出": Decimal(basic),
-                                           "项目支出": Decimal(project)}, kind="total")
+        line = add_row(
+            tab,
+            "其他支出",
+            {"合计": Decimal(total), "基本支出": Decimal(basic), "项目支出": Decimal(project)},
+            code="229",
+            level=1,
+        )
+        total_row = add_row(
+            tab,
+            "合计",
+            {"合计": Decimal(total), "基本支出": Decimal(basic), "项目支出": Decimal(project)},
+            kind="total",
+        )
         return doc, (total_row if point_at_total else line).cells[1].ref
 
     return case
@@ -76,9 +94,19 @@ def _split_basic(kind: str, personnel: str) -> Case:
 
     def case() -> tuple[Document, CellRef | None]:
         cols = ["合计", "基本支出/合计", "基本支出/人员经费", "基本支出/公用经费", "项目支出"]
-        values = [Decimal("10.00"), Decimal("6.00"), Decimal(personnel), Decimal("2.00"), Decimal("4.00")]
-        tab = make_table(kind, cols, [("一般公共服务支出", "201", 1, "item", values),
-                                      ("合计", None, None, "total", values)], classification="function")
+        values = [
+            Decimal("10.00"),
+            Decimal("6.00"),
+            Decimal(personnel),
+            Decimal("2.00"),
+            Decimal("4.00"),
+        ]
+        tab = make_table(
+            kind,
+            cols,
+            [("一般公共服务支出", "201", 1, "item", values), ("合计", None, None, "total", values)],
+            classification="function",
+        )
         doc = fixture(COMPLETE)
         doc.tables = [t for t in doc.tables if t.kind != kind] + [tab]
         return doc, tab.rows[0].cells[2].ref
@@ -88,11 +116,26 @@ def _split_basic(kind: str, personnel: str) -> Case:
 
 def _appropriation_parts(total: str) -> Case:
     def case() -> tuple[Document, CellRef | None]:
-        cols = ["合计", "财政拨款收入/小计", "财政拨款收入/一般公共预算", "财政拨款收入/政府性基金预算", "事业收入"]
-        values = [Decimal("10.00"), Decimal(total), Decimal("5.00"), Decimal("3.00"), Decimal("2.00")]
-        tab = make_table("revenue_summary", cols, [("一般公共服务支出", "201", 1, "item", values),
-                                                   ("合计", None, None, "total", values)],
-                         classification="function")
+        cols = [
+            "合计",
+            "财政拨款收入/小计",
+            "财政拨款收入/一般公共预算",
+            "财政拨款收入/政府性基金预算",
+            "事业收入",
+        ]
+        values = [
+            Decimal("10.00"),
+            Decimal(total),
+            Decimal("5.00"),
+            Decimal("3.00"),
+            Decimal("2.00"),
+        ]
+        tab = make_table(
+            "revenue_summary",
+            cols,
+            [("一般公共服务支出", "201", 1, "item", values), ("合计", None, None, "total", values)],
+            classification="function",
+        )
         doc = fixture(COMPLETE)
         doc.tables = [t for t in doc.tables if t.kind != "revenue_summary"] + [tab]
         return doc, tab.rows[0].cells[2].ref
@@ -106,9 +149,11 @@ def _summary_split(total: str) -> Case:
         tab = table(doc, "revenue_expenditure_summary")
         from budgetcheck.model import Column
 
-        extra = [Column(10, ("支出", "基本支出", "人员经费"), "amount", "支出"),
-                 Column(11, ("支出", "基本支出", "公用经费"), "amount", "支出"),
-                 Column(12, ("支出", "项目支出"), "amount", "支出")]
+        extra = [
+            Column(10, ("支出", "基本支出", "人员经费"), "amount", "支出"),
+            Column(11, ("支出", "基本支出", "公用经费"), "amount", "支出"),
+            Column(12, ("支出", "项目支出"), "amount", "支出"),
+        ]
         tab.columns.extend(extra)
         target = row(tab, "一般公共服务支出", "支出")
         set_amount(tab, target, "支出/基本支出/人员经费", Decimal("600.00"))
@@ -173,10 +218,14 @@ FIRING: dict[str, Case] = {
     "R109": _set(COMPLETE, "three_public_expenses", "合计", "2024年预算数", ONE),
     "R110": _set(COMPLETE, "three_public_expenses", "公务用车费", "2024年预算数", ONE),
     # The form prints whole 万元 (270 ± 0.5), so only a change beyond its rounding shows.
-    "R111": _shifted(COMPLETE, "project_performance_targets", "便民热线服务费", "年度资金总额", by=Decimal(2)),
+    "R111": _shifted(
+        COMPLETE, "project_performance_targets", "便民热线服务费", "年度资金总额", by=Decimal(2)
+    ),
     "R112": _split_basic("expenditure_summary", "5.00"),
     "R113": _appropriation_parts("9.00"),
-    "R114": _shifted(TEMPLATE, "fiscal_appropriation_summary", "一般公共服务支出", "财政拨款支出/合计", "支出"),
+    "R114": _shifted(
+        TEMPLATE, "fiscal_appropriation_summary", "一般公共服务支出", "财政拨款支出/合计", "支出"
+    ),
     "R115": _summary_split("300.00"),
     "H101": _shifted(COMPLETE, "expenditure_summary", "20103", "总计"),
     "H102": _shifted(COMPLETE, "expenditure_summary", "合计", "基本支出"),
@@ -186,12 +235,20 @@ FIRING: dict[str, Case] = {
     "H106": _shifted(COMPLETE, "fiscal_appropriation_summary", "本年收入合计", "预算数", "收入"),
     "S101": _shifted(COMPLETE, "revenue_expenditure_summary", "收入总计", "预算数", "收入"),
     "S102": _shifted(COMPLETE, "fiscal_appropriation_summary", "收入总计", "预算数", "收入"),
-    "S103": _set(COMPLETE, "revenue_expenditure_summary", "上年结转", "预算数", Decimal("5.00"), "收入"),
-    "S104": _set(COMPLETE, "fiscal_appropriation_summary", "上年结转", "预算数", Decimal("5.00"), "收入"),
+    "S103": _set(
+        COMPLETE, "revenue_expenditure_summary", "上年结转", "预算数", Decimal("5.00"), "收入"
+    ),
+    "S104": _set(
+        COMPLETE, "fiscal_appropriation_summary", "上年结转", "预算数", Decimal("5.00"), "收入"
+    ),
     "X101": _shifted(COMPLETE, "revenue_summary", "合计", "合计"),
     "X102": _shifted(COMPLETE, "expenditure_summary", "合计", "总计"),
-    "X103": _shifted(COMPLETE, "revenue_expenditure_summary", "一般公共服务支出", "支出/预算数", "支出"),
-    "X104": _shifted(COMPLETE, "fiscal_appropriation_summary", "一般公共服务支出", "一般公共预算", "支出"),
+    "X103": _shifted(
+        COMPLETE, "revenue_expenditure_summary", "一般公共服务支出", "支出/预算数", "支出"
+    ),
+    "X104": _shifted(
+        COMPLETE, "fiscal_appropriation_summary", "一般公共服务支出", "一般公共预算", "支出"
+    ),
     "X105": _shifted(COMPLETE, "general_budget_expenditure", "合计", "合计"),
     "X106": _fund_rows("government_fund_expenditure", "10.00", "6.00", "4.00", point_at_total=True),
     "X110": _shifted(COMPLETE, "general_budget_expenditure", "合计", "基本支出/合计"),
@@ -200,9 +257,15 @@ FIRING: dict[str, Case] = {
     "X113": _shifted(COMPLETE, "general_budget_expenditure", "合计", "项目支出"),
     "X120": _shifted(COMPLETE, "general_budget_expenditure", "合计", "基本支出/人员经费"),
     "X121": _shifted(COMPLETE, "general_budget_basic_expenditure", "合计", "人员经费"),
-    "X130": _shifted(COMPLETE, "project_performance_targets", "便民热线服务费", "年度资金总额", by=Decimal(2)),
-    "X131": _shifted(COMPLETE, "project_performance_targets", "便民热线服务费", "财政拨款", by=Decimal(2)),
-    "X132": _shifted(COMPLETE, "project_performance_targets", "便民热线服务费", "其他资金", by=Decimal(2)),
+    "X130": _shifted(
+        COMPLETE, "project_performance_targets", "便民热线服务费", "年度资金总额", by=Decimal(2)
+    ),
+    "X131": _shifted(
+        COMPLETE, "project_performance_targets", "便民热线服务费", "财政拨款", by=Decimal(2)
+    ),
+    "X132": _shifted(
+        COMPLETE, "project_performance_targets", "便民热线服务费", "其他资金", by=Decimal(2)
+    ),
     "X140": _set(COMPLETE, "three_public_expenses", "公务接待费", "2024年预算数", ONE),
     "X141": _set(COMPLETE, "three_public_expenses", "公务用车运行维护费", "2024年预算数", ONE),
     "X150": _running_costs("60.00"),
@@ -254,12 +317,20 @@ def test_every_table_rule_has_both_cases() -> None:
 
 def test_faithful_siping_document_has_exactly_its_real_problems() -> None:
     found = [f for f in run(fixture(FAITHFUL)) if not f.rule_id.startswith("N")]
-    errors = sorted((f.rule_id, f.table_kind or f.message.en) for f in found if f.severity == "error")
+    errors = sorted(
+        (f.rule_id, f.table_kind or f.message.en) for f in found if f.severity == "error"
+    )
     assert errors == [
-        ("C101", "Missing table '收入总表' (revenue summary), required by the profile "
-                 "'eleven tables (as in the Siping document)'"),
-        ("C101", "Missing table '收支总表' (revenue and expenditure summary), required by the profile "
-                 "'eleven tables (as in the Siping document)'"),
+        (
+            "C101",
+            "Missing table '收入总表' (revenue summary), required by the profile "
+            "'eleven tables (as in the Siping document)'",
+        ),
+        (
+            "C101",
+            "Missing table '收支总表' (revenue and expenditure summary), required by the profile "
+            "'eleven tables (as in the Siping document)'",
+        ),
         ("C104", "general_budget_expenditure"),
         ("C105", "project_performance_targets"),
     ]
@@ -271,8 +342,13 @@ def test_faithful_siping_document_has_exactly_its_real_problems() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["siping-2024-complete.xlsx", "siping-2024-codes.xlsx", "siping-2024-stacked.xlsx",
-     "siping-2024.xls", "siping-2024-template-layout.xlsx"],
+    [
+        "siping-2024-complete.xlsx",
+        "siping-2024-codes.xlsx",
+        "siping-2024-stacked.xlsx",
+        "siping-2024.xls",
+        "siping-2024-template-layout.xlsx",
+    ],
 )
 def test_complete_variants_have_no_errors(name: str) -> None:
     errors = [f for f in run(fixture(name)) if f.severity == "error"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from decimal import ROUND_HALF_UP, Decimal
 
-from docbuild import document, fixture, make_table, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from budgetcheck.model import Amount, Cell
+from docbuild import document, fixture, make_table, run
 
 EXAMPLES = int(os.environ.get("BUDGETCHECK_FUZZ_EXAMPLES", "30"))
 CENT = Decimal("0.01")
@@ -29,10 +29,18 @@ def _wan(yuan: Decimal) -> Decimal:
 
 
 @st.composite
-def function_trees(draw: st.DrawFn) -> list[tuple[str, list[tuple[str, list[tuple[Decimal, Decimal]]]]]]:
+def function_trees(
+    draw: st.DrawFn,
+) -> list[tuple[str, list[tuple[str, list[tuple[Decimal, Decimal]]]]]]:
     """Classes -> subclasses -> items, each item a (basic, project) pair in 元."""
-    classes = draw(st.lists(st.sampled_from(["201", "205", "208", "210", "221"]), min_size=1,
-                            max_size=4, unique=True))
+    classes = draw(
+        st.lists(
+            st.sampled_from(["201", "205", "208", "210", "221"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
     tree = []
     for cls in sorted(classes):
         subs = []
@@ -48,8 +56,9 @@ def _rows(tree, split: bool):  # type: ignore[no-untyped-def]
     rows = []
     grand = [Decimal(0)] * 2
 
-    def line(label: str, code: str | None, level: int | None, kind: str, basic: Decimal,
-             project: Decimal) -> tuple[str, str | None, int | None, str, list[Decimal | None]]:
+    def line(
+        label: str, code: str | None, level: int | None, kind: str, basic: Decimal, project: Decimal
+    ) -> tuple[str, str | None, int | None, str, list[Decimal | None]]:
         personnel = (basic * 3 / 5).quantize(CENT)
         values = [basic + project, basic]
         if split:
@@ -61,10 +70,15 @@ def _rows(tree, split: bool):  # type: ignore[no-untyped-def]
         cls_rows = []
         cls_sum = [Decimal(0)] * 2
         for sub, items in subs:
-            sub_sum = [sum((i[0] for i in items), Decimal(0)), sum((i[1] for i in items), Decimal(0))]
+            sub_sum = [
+                sum((i[0] for i in items), Decimal(0)),
+                sum((i[1] for i in items), Decimal(0)),
+            ]
             cls_rows.append(line(f"款{sub}", sub, 2, "item", *sub_sum))
             for n, (basic, project) in enumerate(items):
-                cls_rows.append(line(f"项{sub}{n + 1:02d}", f"{sub}{n + 1:02d}", 3, "item", basic, project))
+                cls_rows.append(
+                    line(f"项{sub}{n + 1:02d}", f"{sub}{n + 1:02d}", 3, "item", basic, project)
+                )
             cls_sum = [a + b for a, b in zip(cls_sum, sub_sum, strict=True)]
         rows.append(line(f"类{cls}", cls, 1, "item", *cls_sum))
         rows.extend(cls_rows)
@@ -76,11 +90,18 @@ def _rows(tree, split: bool):  # type: ignore[no-untyped-def]
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(function_trees())
 def test_rounding_to_wan_alone_raises_no_error(tree) -> None:  # type: ignore[no-untyped-def]
-    expenditure = make_table("expenditure_summary", ["合计", "基本支出", "项目支出"], _rows(tree, False),
-                             classification="function")
-    general = make_table("general_budget_expenditure",
-                         ["合计", "基本支出/合计", "基本支出/人员经费", "基本支出/公用经费", "项目支出"],
-                         _rows(tree, True), classification="function")
+    expenditure = make_table(
+        "expenditure_summary",
+        ["合计", "基本支出", "项目支出"],
+        _rows(tree, False),
+        classification="function",
+    )
+    general = make_table(
+        "general_budget_expenditure",
+        ["合计", "基本支出/合计", "基本支出/人员经费", "基本支出/公用经费", "项目支出"],
+        _rows(tree, True),
+        classification="function",
+    )
     # Two tables only: the missing ones (C101) are beside the point here.
     found = run(document([expenditure, general]))
     errors = [f for f in found if f.severity == "error" and f.rule_id != "C101"]

@@ -63,6 +63,38 @@ class Checker:
         return result
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+
+
+def expand_paths(items: list[str]) -> list[Path]:
+    """Files as given, workbooks found in folders, and glob patterns, each once, in order.
+
+    A name that matches nothing is kept, so that its check reports it missing.
+    """
+    found: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in WORKBOOK_SUFFIXES
+                    and p.is_file()
+                    and not p.name.startswith(("~$", "."))
+                )
+            )
+        elif any(ch in item for ch in "*?[") and not path.exists():
+            found.extend(
+                sorted(Path().glob(item))
+                if not path.is_absolute()
+                else sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor))))
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
 def check(paths: list[Path | str], options: CheckOptions | None = None) -> list[FileResult]:
     """Check each workbook; a file that cannot be read gets a failed result, the rest go on."""
     checker = Checker.create(options)

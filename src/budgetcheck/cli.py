@@ -1,33 +1,214 @@
 """The command line: arguments, output choice and exit codes — nothing else.
 
-`budgetcheck FILE` checks a workbook; `budgetcheck tables FILE` shows what was read.
+`budgetcheck FILE...` checks workbooks (the `check` command is the default);
+`budgetcheck tables FILE` shows what was read; `rules` and `explain ID` document the rules.
+Heavy modules are imported inside the commands so that `--help` stays fast.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from budgetcheck.errors import BudgetcheckError
 from budgetcheck.i18n import t
 
+if TYPE_CHECKING:
+    from budgetcheck.api import CheckOptions
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     help="budgetcheck：预算公开表格检查工具 / auditor for budget disclosure workbooks.",
 )
 
+COMMANDS = ("check", "tables", "rules", "explain")
+FORMATS = ("terminal", "text", "markdown", "json", "junit", "sarif", "github")
+EXIT_CODES_HELP = "退出码 / exit codes: 0 无错误 no errors, 1 有错误 errors, 2 输入问题 input problem, 3 规则问题 rule problem."
+
 LangOption = Annotated[str, typer.Option("--lang", help="zh（默认）或 en / zh (default) or en.")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示完整的技术信息 / show tracebacks.")]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="出错时显示完整的技术信息 / show tracebacks.")
+]
+NarrativeOption = Annotated[
+    Path | None,
+    typer.Option("--narrative", help="说明文字文件（.docx/.txt/.md）/ the explanatory text."),
+]
+MaxSizeOption = Annotated[
+    int, typer.Option("--max-size", help="文件大小上限（MB）/ size limit in MB.")
+]
 
 
 @app.callback()
 def _group() -> None:
     """budgetcheck：预算公开表格检查工具 / auditor for budget disclosure workbooks."""
+
+
+@app.command("check", epilog=EXIT_CODES_HELP)
+def check_command(
+    files: Annotated[
+        list[str], typer.Argument(help="工作簿、文件夹或通配符 / workbooks, folders or globs.")
+    ],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help=f"输出格式，可重复 / output format, repeatable: {', '.join(FORMATS)}.",
+        ),
+    ] = None,
+    outputs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output", "-o", help="输出文件，按顺序对应 --format / output file per format."
+        ),
+    ] = None,
+    lang: LangOption = "zh",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示错误 / errors only.")] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="也显示不适用的规则 / also rules not applicable."),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="精确相等，不考虑四舍五入 / exact equality.")
+    ] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="表格配置 / table profile.")
+    ] = None,
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="只运行这些规则（编号或前缀）/ rule ids or prefixes."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="不运行这些规则 / rules to skip.")
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option("--fail-on", help="error（默认）或 warning / exit 1 on errors or warnings."),
+    ] = "error",
+    narrative: NarrativeOption = None,
+    max_size: MaxSizeOption = 50,
+    debug: DebugOption = False,
+) -> None:
+    """检查预算公开工作簿 / check budget disclosure workbooks."""
+    with _user_errors(lang, debug):
+        from budgetcheck.api import Checker, expand_paths
+        from budgetcheck.reporting.common import ReportOptions
+
+        chosen = list(formats or [])
+        targets = list(outputs or [])
+        _check_formats(chosen, targets, lang)
+        options = _check_options(strict, profile, rules_dirs, select, ignore, narrative, max_size)
+        checker = Checker.create(options)
+        paths = expand_paths(files)
+        results = [checker.check_file(path) for path in paths]
+        report = ReportOptions(lang=lang, quiet=quiet, verbose=verbose)
+        _write_reports(results, checker.rule_infos, report, chosen, targets)
+        raise typer.Exit(_exit_code(results, fail_on))
+
+
+def _check_options(
+    strict: bool,
+    profile: str | None,
+    rules_dirs: list[Path] | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    narrative: Path | None,
+    max_size: int,
+) -> CheckOptions:
+    from budgetcheck.api import CheckOptions
+    from budgetcheck.engine.run import Options
+
+    engine = Options(profile=profile, select=_ids(select), ignore=_ids(ignore), strict=strict)
+    return CheckOptions(engine, tuple(rules_dirs or ()), narrative, max_size * 1024 * 1024)
+
+
+def _ids(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(
+        part.strip().upper() for value in values or [] for part in value.split(",") if part.strip()
+    )
+
+
+def _check_formats(formats: list[str], outputs: list[Path], lang: str) -> None:
+    from budgetcheck.errors import InputError
+
+    for name in formats:
+        if name not in FORMATS:
+            raise InputError(
+                f"不支持的输出格式“{name}”（可用：{'、'.join(FORMATS)}）。",
+                f"Unknown output format '{name}' (known: {', '.join(FORMATS)}).",
+            )
+    if len(outputs) > max(len(formats), 1):
+        raise InputError(
+            "--output 的个数多于 --format。", "There are more --output files than --format options."
+        )
+    for target in outputs:
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(
+                f"输出目录不存在：{folder}。", f"The output folder {folder} does not exist."
+            )
+        if target.exists() and target.is_dir():
+            raise InputError(
+                f"输出路径是文件夹：{target}。", f"The output path {target} is a folder."
+            )
+
+
+def _write_reports(results, rules, report, formats: list[str], outputs: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    from budgetcheck.reporting.output import write_atomically
+
+    if not formats:
+        formats = ["terminal" if sys.stdout.isatty() else "text"]
+    for position, name in enumerate(formats):
+        target = outputs[position] if position < len(outputs) else None
+        if name == "terminal":
+            _print_terminal(results, rules, report, target)
+            continue
+        from budgetcheck.reporting.formats import render
+
+        text = render(name, results, rules, report)
+        if target is None:
+            _stdout(text)
+        else:
+            write_atomically(target, text)
+
+
+def _print_terminal(results, rules, report, target: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from budgetcheck.reporting.output import console_for, write_atomically
+    from budgetcheck.reporting.terminal import print_report
+
+    if target is None:
+        print_report(results, rules, report, console_for(sys.stdout))
+        return
+    console = console_for(None, record=True)
+    print_report(results, rules, report, console)
+    write_atomically(target, console.export_text())
+
+
+def _stdout(text: str) -> None:
+    from budgetcheck.reporting.output import safe_for_stream
+
+    sys.stdout.write(safe_for_stream(text if text.endswith("\n") else text + "\n", sys.stdout))
+    sys.stdout.flush()
+
+
+def _exit_code(results, fail_on: str) -> int:  # type: ignore[no-untyped-def]
+    worst = max((r.exit_code for r in results if r.status == "failed"), default=0)
+    if worst:
+        return int(worst)
+    if any(r.errors for r in results):
+        return 1
+    if fail_on == "warning" and any(r.warnings for r in results):
+        return 1
+    return 0
 
 
 @app.command("tables")
@@ -36,26 +217,71 @@ def tables_command(
     output_format: Annotated[
         str, typer.Option("--format", help="tree（默认）或 json / tree (default) or json.")
     ] = "tree",
-    narrative: Annotated[
-        Optional[Path], typer.Option("--narrative", help="说明文字文件（.docx/.txt/.md）/ text file.")
-    ] = None,
+    narrative: NarrativeOption = None,
+    max_size: MaxSizeOption = 50,
     lang: LangOption = "zh",
     debug: DebugOption = False,
 ) -> None:
     """显示读到的表格、列和说明文字 / show the tables, columns and text that were read."""
-    from budgetcheck.loading.workbook import load
-    from budgetcheck.reporting.tables_view import print_tables, tables_json
-
     with _user_errors(lang, debug):
-        doc = load(file, narrative=narrative)
+        from budgetcheck.loading.workbook import load
+        from budgetcheck.reporting.output import console_for
+        from budgetcheck.reporting.tables_view import print_tables, tables_json
+
+        doc = load(file, narrative=narrative, max_bytes=max_size * 1024 * 1024)
         if output_format == "json":
-            sys.stdout.write(tables_json(doc) + "\n")
+            _stdout(tables_json(doc))
         else:
-            print_tables(doc, lang)
+            print_tables(doc, lang, console_for(sys.stdout))
+
+
+@app.command("rules")
+def rules_command(
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
+    ] = None,
+    lang: LangOption = "zh",
+    debug: DebugOption = False,
+) -> None:
+    """列出全部规则 / list every rule."""
+    with _user_errors(lang, debug):
+        from budgetcheck.api import Checker, CheckOptions
+        from budgetcheck.reporting.output import console_for
+        from budgetcheck.reporting.terminal import render_rules
+
+        checker = Checker.create(CheckOptions(rule_dirs=tuple(rules_dirs or ())))
+        render_rules(checker.rule_infos, lang, console_for(sys.stdout))
+
+
+@app.command("explain")
+def explain_command(
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 R101 / a rule id such as R101.")],
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
+    ] = None,
+    lang: LangOption = "zh",
+    debug: DebugOption = False,
+) -> None:
+    """说明一条规则 / explain one rule."""
+    with _user_errors(lang, debug):
+        from budgetcheck.api import Checker, CheckOptions
+        from budgetcheck.errors import RuleError
+        from budgetcheck.reporting.output import console_for
+        from budgetcheck.reporting.terminal import render_explain
+
+        infos = Checker.create(CheckOptions(rule_dirs=tuple(rules_dirs or ()))).rule_infos
+        info = infos.get(rule_id.strip().upper())
+        if info is None:
+            raise RuleError(
+                f"没有编号为 {rule_id} 的规则。请用 budgetcheck rules 查看全部规则。",
+                f"There is no rule {rule_id}. See budgetcheck rules for the list.",
+            )
+        render_explain(info, lang, console_for(sys.stdout))
 
 
 class _user_errors:
-    """Turns a BudgetcheckError into one sentence and its exit code; Ctrl-C into exit 130."""
+    """One sentence and an exit code for every failure a user can cause; never a traceback
+    unless --debug. Ctrl-C exits 130."""
 
     def __init__(self, lang: str, debug: bool) -> None:
         self.lang, self.debug = lang, debug
@@ -63,21 +289,48 @@ class _user_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, error: object, trace: object) -> bool:
-        if error is None:
+    def __exit__(self, kind: object, error: object, trace: object) -> Literal[False]:
+        if error is None or isinstance(error, (typer.Exit, SystemExit)):
             return False
         if isinstance(error, KeyboardInterrupt):
-            sys.stderr.write(t(self.lang, "已中断。\n", "Interrupted.\n"))
+            _stderr(t(self.lang, "已中断。", "Interrupted."))
             raise typer.Exit(130)
-        if isinstance(error, BudgetcheckError) and not self.debug:
-            sys.stderr.write(error.message(self.lang) + "\n")
+        if self.debug:
+            return False
+        if isinstance(error, BudgetcheckError):
+            _stderr(error.message(self.lang))
             raise typer.Exit(error.exit_code)
-        return False
+        if isinstance(error, OSError):
+            _stderr(
+                t(self.lang, f"无法读写文件：{error}。", f"Cannot read or write a file: {error}.")
+            )
+            raise typer.Exit(2)
+        if isinstance(error, MemoryError):
+            _stderr(t(self.lang, "内存不足，文件过大。", "Out of memory: the file is too large."))
+            raise typer.Exit(2)
+        _stderr(
+            t(
+                self.lang,
+                f"内部错误（{type(error).__name__}）。请加 --debug 重新运行并报告此问题。",
+                f"Internal error ({type(error).__name__}). Run again with --debug and report it.",
+            )
+        )
+        raise typer.Exit(2)
+
+
+def _stderr(text: str) -> None:
+    from budgetcheck.reporting.output import safe_for_stream
+
+    sys.stderr.write(safe_for_stream(text + "\n", sys.stderr))
+    sys.stderr.flush()
 
 
 def main() -> None:
+    argv = sys.argv[1:]
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h"):
+        argv = ["check", *argv]
     try:
-        app()
+        app(args=argv, prog_name="budgetcheck")
     except KeyboardInterrupt:
-        sys.stderr.write("已中断 / interrupted\n")
+        _stderr("已中断 / interrupted")
         raise SystemExit(130) from None

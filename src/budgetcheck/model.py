@@ -13,6 +13,7 @@ from typing import Literal
 RowKind = Literal["item", "total", "subtotal", "placeholder"]
 SheetRole = Literal["table", "text", "cover", "contents", "empty", "unknown"]
 Classification = Literal["function", "economic"]
+ColumnRole = Literal["label", "code", "amount", "text"]
 
 UNIT_FACTORS: dict[str, Decimal] = {
     "元": Decimal(1),
@@ -90,7 +91,7 @@ class Cell:
 class Column:
     index: int  # 0-based sheet column (a field's position for form tables)
     path: tuple[str, ...]  # normalised header path, outermost first
-    role: Literal["label", "code", "amount", "text"]
+    role: ColumnRole
     side: str | None = None  # "收入" / "支出" on two-sided summary tables
 
     @property

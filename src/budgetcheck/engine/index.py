@@ -88,8 +88,14 @@ class TableIndex:
             return None
         return add_all([p for p in parts if p is not None])
 
-    def find_row(self, selector: str, vocabulary: Vocabulary, side: str | None = None) -> Row | None:
-        rows = [r for r in self.table.rows if r.kind != "placeholder" and (side is None or r.side == side)]
+    def find_row(
+        self, selector: str, vocabulary: Vocabulary, side: str | None = None
+    ) -> Row | None:
+        rows = [
+            r
+            for r in self.table.rows
+            if r.kind != "placeholder" and (side is None or r.side == side)
+        ]
         if selector.isdigit():
             return next((r for r in rows if r.code == selector), None)
         wanted = vocabulary.row_keys(selector)
@@ -143,4 +149,6 @@ def add_all(parts: list[Quantity]) -> Quantity:
         interval = interval + part.interval
         sources += part.sources
     first = parts[0] if parts else None
-    return Quantity(interval, sources, first.unit if first else None, first.precision if first else 2)
+    return Quantity(
+        interval, sources, first.unit if first else None, first.precision if first else 2
+    )

@@ -11,7 +11,7 @@ import yaml
 
 from budgetcheck.engine.facts import Fact, compile_fact
 from budgetcheck.errors import RuleError
-from budgetcheck.findings import RuleInfo, Severity, Text
+from budgetcheck.findings import RuleInfo, Text
 from budgetcheck.loading.text import key
 from budgetcheck.resources import rules_dir
 
@@ -59,9 +59,7 @@ def load_packs(extra: list[Path] | None = None) -> RuleSet:
 
 def _load_folder(folder: Path, ruleset: RuleSet) -> None:
     if not folder.is_dir():
-        raise RuleError(
-            f"规则目录不存在：{folder}。", f"The rule folder {folder} does not exist."
-        )
+        raise RuleError(f"规则目录不存在：{folder}。", f"The rule folder {folder} does not exist.")
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not files:
         raise RuleError(
@@ -79,9 +77,12 @@ def _load_file(path: Path, pack: str, ruleset: RuleSet) -> None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        line = error.problem_mark.line + 1 if getattr(error, "problem_mark", None) else 1
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
         problem = str(getattr(error, "problem", "") or error)
-        raise _error(path, line, "", f"YAML 格式错误：{problem}", f"invalid YAML: {problem}") from None
+        raise _error(
+            path, line, "", f"YAML 格式错误：{problem}", f"invalid YAML: {problem}"
+        ) from None
     if node is None:
         return
     if not isinstance(node, yaml.MappingNode):
@@ -102,14 +103,21 @@ def _load_file(path: Path, pack: str, ruleset: RuleSet) -> None:
         for item in rules_node.value:
             rule = _rule(path, pack, item)
             if any(r.id == rule.id for r in ruleset.rules):
-                raise _error(path, _line(item), "id", f"规则编号 {rule.id} 重复",
-                             f"the rule id {rule.id} is used twice")
+                raise _error(
+                    path,
+                    _line(item),
+                    "id",
+                    f"规则编号 {rule.id} 重复",
+                    f"the rule id {rule.id} is used twice",
+                )
             ruleset.rules.append(rule)
 
 
 def _rule(path: Path, pack: str, node: yaml.Node) -> Rule:
     if not isinstance(node, yaml.MappingNode):
-        raise _error(path, _line(node), "rules", "每条规则必须是映射", "each rule must be a mapping")
+        raise _error(
+            path, _line(node), "rules", "每条规则必须是映射", "each rule must be a mapping"
+        )
     fields = _mapping(node)
     line = _line(node)
     for name in ("id", "severity", "title", "explain", "check"):
@@ -120,17 +128,32 @@ def _rule(path: Path, pack: str, node: yaml.Node) -> Rule:
             raise _error(path, _line(key_node), name, "未知字段", "unknown field")
     rule_id = _scalar(path, fields["id"][1], "id")
     if not RULE_ID.match(rule_id):
-        raise _error(path, _line(fields["id"][1]), "id",
-                     f"“{rule_id}”不是有效的规则编号（如 R101）", f"'{rule_id}' is not a rule id like R101")
+        raise _error(
+            path,
+            _line(fields["id"][1]),
+            "id",
+            f"“{rule_id}”不是有效的规则编号（如 R101）",
+            f"'{rule_id}' is not a rule id like R101",
+        )
     severity = _scalar(path, fields["severity"][1], "severity")
     if severity not in SEVERITIES:
-        raise _error(path, _line(fields["severity"][1]), "severity",
-                     "必须是 error、warning 或 info", "must be error, warning or info")
+        raise _error(
+            path,
+            _line(fields["severity"][1]),
+            "severity",
+            "必须是 error、warning 或 info",
+            "must be error, warning or info",
+        )
     check_node = fields["check"][1]
     check = yaml.safe_load(yaml.serialize(check_node))  # plain data; no tags can reach Python
     if not isinstance(check, dict) or "kind" not in check:
-        raise _error(path, _line(check_node), "check", "必须是含 kind 的映射",
-                     "must be a mapping with a kind")
+        raise _error(
+            path,
+            _line(check_node),
+            "check",
+            "必须是含 kind 的映射",
+            "must be a mapping with a kind",
+        )
     info = RuleInfo(
         id=rule_id,
         severity=severity,  # type: ignore[arg-type]
@@ -148,8 +171,13 @@ def _load_profiles(path: Path, node: yaml.Node, ruleset: RuleSet) -> None:
     for name, (key_node, value) in _mapping(node).items():
         data = yaml.safe_load(yaml.serialize(value))
         if not isinstance(data, dict) or not isinstance(data.get("required"), list):
-            raise _error(path, _line(key_node), f"profiles.{name}", "需要 required 列表",
-                         "needs a required list")
+            raise _error(
+                path,
+                _line(key_node),
+                f"profiles.{name}",
+                "需要 required 列表",
+                "needs a required list",
+            )
         title = data.get("title", {})
         ruleset.profiles[name] = Profile(
             id=name,
@@ -166,13 +194,23 @@ def _load_facts(path: Path, node: yaml.Node, ruleset: RuleSet) -> None:
         if isinstance(patterns, str):
             patterns = [patterns]
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise _error(path, _line(key_node), f"facts.{name}", "必须是正则表达式列表",
-                         "must be a list of regular expressions")
+            raise _error(
+                path,
+                _line(key_node),
+                f"facts.{name}",
+                "必须是正则表达式列表",
+                "must be a list of regular expressions",
+            )
         try:
             ruleset.facts[key(name)] = compile_fact(name, patterns)
         except (re.error, ValueError) as error:
-            raise _error(path, _line(value), f"facts.{name}", f"正则表达式有误：{error}",
-                         f"bad regular expression: {error}") from None
+            raise _error(
+                path,
+                _line(value),
+                f"facts.{name}",
+                f"正则表达式有误：{error}",
+                f"bad regular expression: {error}",
+            ) from None
 
 
 def _mapping(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -208,5 +246,7 @@ def _error(path: Path, line: int, field_name: str, zh: str, en: str) -> RuleErro
 
 def rule_error(rule: Rule, zh: str, en: str) -> RuleError:
     """An error in a rule found while checking it against the table catalogue or a document."""
-    return RuleError(f"规则 {rule.id} 有误（{rule.source}）：{zh}。", f"Rule {rule.id} is wrong ({rule.source}): {en}.")
-
+    return RuleError(
+        f"规则 {rule.id} 有误（{rule.source}）：{zh}。",
+        f"Rule {rule.id} is wrong ({rule.source}): {en}.",
+    )

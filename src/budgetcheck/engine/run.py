@@ -46,8 +46,10 @@ def compile_rules(ruleset: RuleSet, options: Options) -> list[CompiledRule]:
         from budgetcheck.errors import RuleError
 
         known = "、".join(ruleset.profiles)
-        raise RuleError(f"没有名为“{options.profile}”的配置（可用：{known}）。",
-                        f"There is no profile '{options.profile}' (known: {known}).")
+        raise RuleError(
+            f"没有名为“{options.profile}”的配置（可用：{known}）。",
+            f"There is no profile '{options.profile}' (known: {known}).",
+        )
     compiled = []
     for rule in ruleset.rules:
         if not _selected(rule.id, options):
@@ -61,14 +63,21 @@ def _runner(rule: Rule, ruleset: RuleSet) -> Callable[[Context], Outcome]:
     kind = rule.info.check_kind
     if kind in EXPRESSION_KINDS:
         done = identity.compile_rule(rule, ruleset.facts, EXPRESSION_KINDS[kind])
-        run = {"row_identity": identity.run_rows, "expression": identity.run_document,
-               "row_match": identity.run_matched}[kind]
+        run = {
+            "row_identity": identity.run_rows,
+            "expression": identity.run_document,
+            "row_match": identity.run_matched,
+        }[kind]
         return lambda context: run(done, context)
     if kind in PLAIN_KINDS:
         plain = PLAIN_KINDS[kind]
         return lambda context: plain(rule, context)
     known = "、".join([*EXPRESSION_KINDS, *PLAIN_KINDS])
-    raise rule_error(rule, f"未知的检查类型“{kind}”（可用：{known}）", f"unknown check kind '{kind}' (known: {known})")
+    raise rule_error(
+        rule,
+        f"未知的检查类型“{kind}”（可用：{known}）",
+        f"unknown check kind '{kind}' (known: {known})",
+    )
 
 
 def _selected(rule_id: str, options: Options) -> bool:
@@ -106,7 +115,9 @@ class Checked:
     not_applicable: dict[str, Text]
 
 
-def run_rules(doc: Document, ruleset: RuleSet, rules: list[CompiledRule], options: Options) -> Checked:
+def run_rules(
+    doc: Document, ruleset: RuleSet, rules: list[CompiledRule], options: Options
+) -> Checked:
     profile = choose_profile(ruleset, doc, options.profile)
     context = Context(DocumentIndex(doc, vocabulary()), profile, options.strict)
     findings: list[Finding] = []
@@ -124,5 +135,7 @@ def run_rules(doc: Document, ruleset: RuleSet, rules: list[CompiledRule], option
             skipped[compiled.rule.id] = outcome.reason or Text("不适用", "not applicable")
         counts[compiled.rule.id] = count
         findings.extend(outcome.findings)
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.table_kind or "", f.rule_id, f.location))
+    findings.sort(
+        key=lambda f: (SEVERITY_ORDER[f.severity], f.table_kind or "", f.rule_id, f.location)
+    )
     return Checked(profile, findings, counts, skipped)

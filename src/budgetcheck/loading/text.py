@@ -9,7 +9,12 @@ _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 _YEAR = re.compile(r"(19|20)\d{2}\s*年度?")
-_TABLE_NO = re.compile(r"^(附)?表\s*[0-9一二三四五六七八九十]+[-—－]?[0-9]*\s*[、.．:：]?\s*")
+# A table number is digits or one well-formed Chinese numeral (一, 十一, 二十三), never a run of
+# numerals: in "表3一般公共预算支出表" and "表一一般…" the 一 after the number begins 一般.
+_TABLE_NO = re.compile(
+    r"^(附)?表\s*(?:\d+|[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+    r"(?:[-—－]\d+)?\s*[、.．:：]?\s*"
+)
 _NUMBERING = re.compile(
     r"^(?:"
     r"(?P<cn>[一二三四五六七八九十]+)[、.．]"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from budgetcheck.i18n import t
 from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.model import Document, Table, column_letters
-from budgetcheck.i18n import t
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ROLE_NAMES = {
     "cover": ("封面", "cover"),
@@ -49,7 +52,12 @@ def _table_data(table: Table) -> dict[str, Any]:
         "precision": table.precision,
         "classification": table.classification,
         "columns": [
-            {"column": column_letters(c.index), "path": list(c.path), "role": c.role, "side": c.side}
+            {
+                "column": column_letters(c.index),
+                "path": list(c.path),
+                "role": c.role,
+                "side": c.side,
+            }
             for c in table.columns
         ],
         "rows": len(table.rows),
@@ -68,8 +76,7 @@ def tables_json(doc: Document) -> str:
     return json.dumps(tables_data(doc), ensure_ascii=False, indent=2)
 
 
-def print_tables(doc: Document, lang: str) -> None:
-    from rich.console import Console
+def print_tables(doc: Document, lang: str, console: Console) -> None:
     from rich.tree import Tree
 
     kinds = kind_catalogue().kinds
@@ -84,11 +91,16 @@ def print_tables(doc: Document, lang: str) -> None:
         branch = tree.add(f"[bold cyan]{name}[/] [dim]{table.kind}[/]  {where}  “{table.title}”")
         unit = table.unit + (t(lang, "（推定）", " (assumed)") if table.unit_assumed else "")
         branch.add(
-            t(lang, "单位", "unit") + f": {unit}   "
-            + t(lang, "小数位", "decimals") + f": {table.precision}   "
-            + t(lang, "行数", "rows") + f": {sum(1 for r in table.rows if r.kind == 'item')}   "
-            + t(lang, "层级", "depth") + f": {table.depth}   "
-            + t(lang, "合计行", "total rows") + f": {sum(1 for r in table.rows if r.kind == 'total')}"
+            t(lang, "单位", "unit")
+            + f": {unit}   "
+            + t(lang, "小数位", "decimals")
+            + f": {table.precision}   "
+            + t(lang, "行数", "rows")
+            + f": {sum(1 for r in table.rows if r.kind == 'item')}   "
+            + t(lang, "层级", "depth")
+            + f": {table.depth}   "
+            + t(lang, "合计行", "total rows")
+            + f": {sum(1 for r in table.rows if r.kind == 'total')}"
         )
         columns = branch.add(t(lang, "列", "columns"))
         for column in table.columns:
@@ -106,4 +118,4 @@ def print_tables(doc: Document, lang: str) -> None:
             hidden = t(lang, "（隐藏）", " (hidden)") if sheet.hidden else ""
             rest.add(f"{sheet.name}{hidden}: {t(lang, zh, en)}")
     tree.add(t(lang, "说明文字段落", "text paragraphs") + f": {len(doc.paragraphs)}")
-    Console().print(tree)
+    console.print(tree)

@@ -24,6 +24,7 @@ class Outcome:
     applicable: bool = True
     reason: Text | None = None  # why the rule did not apply
     evaluated: int = 0  # how many identities were evaluated
+    unchecked: list[str] = field(default_factory=list)  # claims read from the text but not checked
 
 
 def not_applicable(zh: str, en: str) -> Outcome:
@@ -77,7 +78,12 @@ def comparison_finding(
         unit=unit,
         paragraph=_paragraph(stated.sources + expected.sources),
         fingerprint=fingerprint(
-            rule.id, table.kind if table else None, _row_key(row), column, stated_value, expected_value
+            rule.id,
+            table.kind if table else None,
+            _row_key(row),
+            column,
+            stated_value,
+            expected_value,
         ),
     )
 

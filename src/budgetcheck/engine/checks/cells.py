@@ -18,11 +18,19 @@ def run(rule: Rule, context: Context) -> Outcome:
                 if cell.problem is None:
                     continue
                 column = columns[position].name if position in columns else ""
-                outcome.findings.append(plain_finding(
-                    rule,
-                    Text(f"“{table.title}”的 {cell.ref.a1}（{row.label} / {column}）应为金额，实际是“{cell.raw[:40]}”",
-                         f"{cell.ref.a1} in '{table.title}' ({row.label} / {column}) should be an amount "
-                         f"but holds '{cell.raw[:40]}'"),
-                    table=table, row=row, cells=(cell.ref,), key=cell.raw, column=column,
-                ))
+                outcome.findings.append(
+                    plain_finding(
+                        rule,
+                        Text(
+                            f"“{table.title}”的 {cell.ref.a1}（{row.label} / {column}）应为金额，实际是“{cell.raw[:40]}”",
+                            f"{cell.ref.a1} in '{table.title}' ({row.label} / {column}) should be an amount "
+                            f"but holds '{cell.raw[:40]}'",
+                        ),
+                        table=table,
+                        row=row,
+                        cells=(cell.ref,),
+                        key=cell.raw,
+                        column=column,
+                    )
+                )
     return outcome

@@ -8,15 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from decimal import Decimal
 
-from budgetcheck.engine.checks.base import Context, Outcome, comparison_finding, not_applicable, row_name
-from budgetcheck.engine.expr import NotApplicable, Node, Ref, Undefined, Value, Verdict, evaluate, unparse
+from budgetcheck.engine.checks.base import (
+    Context,
+    Outcome,
+    comparison_finding,
+    not_applicable,
+    row_name,
+)
+from budgetcheck.engine.expr import (
+    Node,
+    NotApplicable,
+    Ref,
+    Undefined,
+    Value,
+    Verdict,
+    evaluate,
+    unparse,
+)
 from budgetcheck.engine.facts import Fact, find_fact
 from budgetcheck.engine.index import Quantity, Source, TableIndex
 from budgetcheck.engine.packs import Rule, rule_error
 from budgetcheck.engine.vocabulary import TEXT_TABLE
-from budgetcheck.findings import Text
+from budgetcheck.engine.wording import describe
+from budgetcheck.findings import Finding, Text
 from budgetcheck.loading.text import key
 from budgetcheck.model import CellRef, Paragraph, Row, Table
 
@@ -35,8 +52,13 @@ class Compiled:
 class Resolver:
     """Maps the references of one evaluation to Values, remembering how to show each source."""
 
-    def __init__(self, context: Context, table: TableIndex | None, rows: dict[str, Row],
-                 facts: dict[str, Fact]) -> None:
+    def __init__(
+        self,
+        context: Context,
+        table: TableIndex | None,
+        rows: dict[str, Row],
+        facts: dict[str, Fact],
+    ) -> None:
         self.context = context
         self.table = table
         self.rows = rows  # table kind -> the current row of that table
@@ -94,9 +116,7 @@ class Resolver:
         return Value.of(amount.scaled(_factor(unit)), paragraph)
 
     def quantity(self, value: Value) -> Quantity:
-        unit, precision = next(
-            (self.shown[s] for s in value.sources if s in self.shown), ("元", 2)
-        )
+        unit, precision = next((self.shown[s] for s in value.sources if s in self.shown), ("元", 2))
         sources = tuple(s for s in value.sources if isinstance(s, (CellRef, Paragraph)))
         return Quantity(value.interval, sources, unit, precision)
 
@@ -114,11 +134,17 @@ def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Co
     raw = rule.check.get("expr")
     texts = [raw] if isinstance(raw, str) else list(raw or [])
     if not texts or not all(isinstance(t, str) for t in texts):
-        raise rule_error(rule, "expr 必须是表达式或表达式列表", "expr must be an expression or a list of them")
+        raise rule_error(
+            rule, "expr 必须是表达式或表达式列表", "expr must be an expression or a list of them"
+        )
     vocab = vocabulary()
     own_kind = vocab.kind_of(str(rule.check.get("table", ""))) if table_required else None
     if table_required and own_kind is None:
-        raise rule_error(rule, f"没有名为“{rule.check.get('table')}”的表", f"there is no table named '{rule.check.get('table')}'")
+        raise rule_error(
+            rule,
+            f"没有名为“{rule.check.get('table')}”的表",
+            f"there is no table named '{rule.check.get('table')}'",
+        )
     nodes = []
     for text in texts:
         try:
@@ -137,19 +163,28 @@ def _validate_ref(rule: Rule, ref: Ref, own_kind: str | None, facts: dict[str, F
     vocab = vocabulary()
     if ref.table is not None and key(ref.table) == TEXT_TABLE:
         if key(ref.row or "") not in facts:
-            raise rule_error(rule, f"说明文字中没有定义事实“{ref.row}”", f"no text fact named '{ref.row}'")
+            raise rule_error(
+                rule, f"说明文字中没有定义事实“{ref.row}”", f"no text fact named '{ref.row}'"
+            )
         return
     kind = own_kind if ref.table is None else vocab.kind_of(ref.table)
     if kind is None:
         where = ref.table or "（当前表）"
         raise rule_error(rule, f"没有名为“{where}”的表", f"there is no table named '{where}'")
     if ref.table is None and own_kind is None:
-        raise rule_error(rule, f"“{'/'.join(ref.column)}”须写明所属的表", f"'{'/'.join(ref.column)}' must name its table")
+        raise rule_error(
+            rule,
+            f"“{'/'.join(ref.column)}”须写明所属的表",
+            f"'{'/'.join(ref.column)}' must name its table",
+        )
     column = "/".join(ref.column)
     if column and "/" not in column and key(column) not in vocab.kinds[kind].columns:
         known = "、".join(vocab.kinds[kind].columns) or "（无）"
-        raise rule_error(rule, f"表“{vocab.kinds[kind].name}”没有列“{column}”（可用：{known}）",
-                         f"table '{vocab.kinds[kind].name}' has no column '{column}' (known: {known})")
+        raise rule_error(
+            rule,
+            f"表“{vocab.kinds[kind].name}”没有列“{column}”（可用：{known}）",
+            f"table '{vocab.kinds[kind].name}' has no column '{column}' (known: {known})",
+        )
 
 
 def _first_applicable(
@@ -176,15 +211,34 @@ def _missing_reason(ref: Ref | None) -> Text:
     return Text(f"文档中没有“{name}”", f"the document has no '{name}'")
 
 
-def _finding(compiled: Compiled, verdict: Verdict, resolver: Resolver, table: Table | None,
-             row: Row | None) -> list:
+def _finding(
+    compiled: Compiled, verdict: Verdict, resolver: Resolver, table: Table | None, row: Row | None
+) -> list[Finding]:
     comparison = verdict.comparison
-    text = unparse(comparison.expression)
-    where = f"{table.title} “{row_name(row)}”" if table and row else (table.title if table else "")
-    what = Text(f"{where}：{text}".lstrip("："), f"{where}: {text}".lstrip(": "))
-    column = "/".join(comparison.expression.left.column) if isinstance(comparison.expression.left, Ref) else None
-    return [comparison_finding(compiled.rule, table, row, column or None,
-                               resolver.quantity(comparison.left), resolver.quantity(comparison.right), what)]
+    said = describe(comparison.expression)
+    if table is not None and row is not None:
+        what = Text(
+            f"{table.title}“{row_name(row)}”行：{said.zh}",
+            f"{table.title} row '{row_name(row)}': {said.en}",
+        )
+    else:
+        what = said
+    column = (
+        "/".join(comparison.expression.left.column)
+        if isinstance(comparison.expression.left, Ref)
+        else None
+    )
+    return [
+        comparison_finding(
+            compiled.rule,
+            table,
+            row,
+            column or None,
+            resolver.quantity(comparison.left),
+            resolver.quantity(comparison.right),
+            what,
+        )
+    ]
 
 
 def run_rows(compiled: Compiled, context: Context) -> Outcome:
@@ -192,13 +246,17 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
     rule = compiled.rule
     table = context.index.table(str(rule.check["table"]))
     if table is None:
-        return not_applicable(f"文档中没有“{rule.check['table']}”", f"the document has no '{rule.check['table']}'")
+        return not_applicable(
+            f"文档中没有“{rule.check['table']}”", f"the document has no '{rule.check['table']}'"
+        )
     outcome = Outcome()
     missing: Ref | None = None
     for row in _rows(table, rule.check.get("where") or {}):
         verdict, resolver, absent = _first_applicable(
-            compiled, lambda row=row: Resolver(context, table, {table.table.kind: row}, compiled.facts),
-            context.strict)
+            compiled,
+            partial(Resolver, context, table, {table.table.kind: row}, compiled.facts),
+            context.strict,
+        )
         if verdict is None:
             missing = missing or absent
             continue
@@ -213,7 +271,8 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
 def run_document(compiled: Compiled, context: Context) -> Outcome:
     """`expression`: one identity across tables (or tables and text), evaluated once."""
     verdict, resolver, missing = _first_applicable(
-        compiled, lambda: Resolver(context, None, {}, compiled.facts), context.strict)
+        compiled, partial(Resolver, context, None, {}, compiled.facts), context.strict
+    )
     if verdict is None:
         return Outcome(applicable=False, reason=_missing_reason(missing))
     outcome = Outcome(evaluated=1)
@@ -241,7 +300,10 @@ def run_matched(compiled: Compiled, context: Context) -> Outcome:
             continue
         rows = {left.table.kind: row, right.table.kind: other}
         verdict, resolver, absent = _first_applicable(
-            compiled, lambda rows=rows: Resolver(context, left, rows, compiled.facts), context.strict)
+            compiled,
+            partial(Resolver, context, left, rows, compiled.facts),
+            context.strict,
+        )
         if verdict is None:
             missing = missing or absent
             continue

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-from budgetcheck.engine.checks.base import Context, Outcome, not_applicable, plain_finding, table_names
+from budgetcheck.engine.checks.base import (
+    Context,
+    Outcome,
+    not_applicable,
+    plain_finding,
+    table_names,
+)
 from budgetcheck.engine.index import TableIndex
 from budgetcheck.engine.packs import Rule, rule_error
 from budgetcheck.findings import Text
@@ -25,7 +31,9 @@ def run(rule: Rule, context: Context) -> Outcome:
         "title_year": _title_year,
     }
     if require not in checks:
-        raise rule_error(rule, f"require 必须是 {list(checks)} 之一", f"require must be one of {list(checks)}")
+        raise rule_error(
+            rule, f"require 必须是 {list(checks)} 之一", f"require must be one of {list(checks)}"
+        )
     return checks[str(require)](rule, context)
 
 
@@ -47,12 +55,16 @@ def _required_tables(rule: Rule, context: Context) -> Outcome:
             continue
         kind = kinds.get(kind_id)
         zh, en = (kind.zh, kind.en) if kind else (kind_id, kind_id)
-        outcome.findings.append(plain_finding(
-            rule,
-            Text(f"缺少“{zh}”：按“{context.profile.title.zh}”配置，预算公开应包含此表",
-                 f"Missing table '{zh}' ({en}), required by the profile '{context.profile.title.en}'"),
-            key=kind_id,
-        ))
+        outcome.findings.append(
+            plain_finding(
+                rule,
+                Text(
+                    f"缺少“{zh}”：按“{context.profile.title.zh}”配置，预算公开应包含此表",
+                    f"Missing table '{zh}' ({en}), required by the profile '{context.profile.title.en}'",
+                ),
+                key=kind_id,
+            )
+        )
     return outcome
 
 
@@ -62,12 +74,18 @@ def _note_when_empty(rule: Rule, context: Context) -> Outcome:
         table = index.table
         outcome.evaluated += 1
         if _is_empty(index) and not table.note:
-            outcome.findings.append(plain_finding(
-                rule,
-                Text(f"“{table.title}”没有数据，也没有说明为什么为空（如“注：本部门没有……故本表无数据”）",
-                     f"'{table.title}' has no data and no note saying why it is empty"),
-                table=table, cells=_where(index), key=table.kind,
-            ))
+            outcome.findings.append(
+                plain_finding(
+                    rule,
+                    Text(
+                        f"“{table.title}”没有数据，也没有说明为什么为空（如“注：本部门没有……故本表无数据”）",
+                        f"'{table.title}' has no data and no note saying why it is empty",
+                    ),
+                    table=table,
+                    cells=_where(index),
+                    key=table.kind,
+                )
+            )
     return outcome
 
 
@@ -78,11 +96,18 @@ def _empty_claim_with_data(rule: Rule, context: Context) -> Outcome:
         outcome.evaluated += 1
         if table.note and _EMPTY_CLAIM.search(table.note) and table.has_data:
             cells = (table.note_ref,) if table.note_ref else _where(index)
-            outcome.findings.append(plain_finding(
-                rule,
-                Text(f"“{table.title}”的注说本表无数据，但表中有金额", f"'{table.title}' says it has no data, but it holds amounts"),
-                table=table, cells=cells, key=table.kind,
-            ))
+            outcome.findings.append(
+                plain_finding(
+                    rule,
+                    Text(
+                        f"“{table.title}”的注说本表无数据，但表中有金额",
+                        f"'{table.title}' says it has no data, but it holds amounts",
+                    ),
+                    table=table,
+                    cells=cells,
+                    key=table.kind,
+                )
+            )
     return outcome
 
 
@@ -95,11 +120,15 @@ def _total_row(rule: Rule, context: Context) -> Outcome:
         outcome.evaluated += 1
         if not any(r.kind == "total" for r in table.rows):
             last = table.rows[-1].ref if table.rows else None
-            outcome.findings.append(plain_finding(
-                rule,
-                Text(f"“{table.title}”缺少合计行", f"'{table.title}' has no total (合计) row"),
-                table=table, cells=(last,) if last else _where(index), key=table.kind,
-            ))
+            outcome.findings.append(
+                plain_finding(
+                    rule,
+                    Text(f"“{table.title}”缺少合计行", f"'{table.title}' has no total (合计) row"),
+                    table=table,
+                    cells=(last,) if last else _where(index),
+                    key=table.kind,
+                )
+            )
     if not outcome.evaluated:
         return not_applicable("没有含数据的相关表格", "no such table with data")
     return outcome
@@ -115,24 +144,34 @@ def _title_year(rule: Rule, context: Context) -> Outcome:
         places: list[tuple[str, CellRef | None]] = [(table.title, table.title_ref)]
         if table.header_ref is not None:
             places += [
-                ("/".join(c.path), CellRef(table.sheet, table.header_ref.row, c.index)) for c in table.columns
+                ("/".join(c.path), CellRef(table.sheet, table.header_ref.row, c.index))
+                for c in table.columns
             ]
         for text, ref in places:
             outcome.evaluated += 1
             for match in _YEAR.finditer(text):
                 if int(match.group(1)) != year:
-                    outcome.findings.append(plain_finding(
-                        rule,
-                        Text(f"“{text}”写的是 {match.group(1)} 年，本预算是 {year} 年",
-                             f"'{text}' says {match.group(1)}, but this is the {year} budget"),
-                        table=table, cells=(ref,) if ref else (), key=text,
-                    ))
+                    outcome.findings.append(
+                        plain_finding(
+                            rule,
+                            Text(
+                                f"“{text}”写的是 {match.group(1)} 年，本预算是 {year} 年",
+                                f"'{text}' says {match.group(1)}, but this is the {year} budget",
+                            ),
+                            table=table,
+                            cells=(ref,) if ref else (),
+                            key=text,
+                        )
+                    )
     return outcome
 
 
 def _is_empty(index: TableIndex) -> bool:
     return not any(
-        cell.amount is not None for row in index.table.rows if row.kind == "item" for cell in row.cells.values()
+        cell.amount is not None
+        for row in index.table.rows
+        if row.kind == "item"
+        for cell in row.cells.values()
     )
 
 

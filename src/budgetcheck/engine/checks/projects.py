@@ -15,7 +15,9 @@ def run(rule: Rule, context: Context) -> Outcome:
     forms = context.index.table("绩效目标表")
     projects = context.index.table("项目支出表")
     if forms is None or projects is None:
-        return not_applicable("缺少项目支出表或绩效目标表", "the project table or the targets table is missing")
+        return not_applicable(
+            "缺少项目支出表或绩效目标表", "the project table or the targets table is missing"
+        )
     listed = _listed_levels(projects.table)
     outcome = Outcome()
     level_column = next((c.index for c in forms.table.columns if c.leaf == "项目级次"), None)
@@ -27,14 +29,21 @@ def run(rule: Rule, context: Context) -> Outcome:
         outcome.evaluated += 1
         if key(stated) != actual:
             ref = row.text_refs.get(level_column) if level_column is not None else None
-            outcome.findings.append(plain_finding(
-                rule,
-                Text(f"绩效目标表中“{row.label}”的项目级次为“{stated}”，但项目支出表把它列为{actual}",
-                     f"The targets table gives '{row.label}' the level '{stated}', but the project table "
-                     f"lists it as {actual}"),
-                table=forms.table, row=row, cells=(ref,) if ref else (row.ref,), key=stated,
-                column="项目级次",
-            ))
+            outcome.findings.append(
+                plain_finding(
+                    rule,
+                    Text(
+                        f"绩效目标表中“{row.label}”的项目级次为“{stated}”，但项目支出表把它列为{actual}",
+                        f"The targets table gives '{row.label}' the level '{stated}', but the project table "
+                        f"lists it as {actual}",
+                    ),
+                    table=forms.table,
+                    row=row,
+                    cells=(ref,) if ref else (row.ref,),
+                    key=stated,
+                    column="项目级次",
+                )
+            )
     if not outcome.evaluated:
         return not_applicable("没有可对照项目级次的项目", "no project level to compare")
     return outcome

@@ -41,8 +41,10 @@ def run(rule: Rule, context: Context) -> Outcome:
         for parent, children in groups:
             _compare(rule, context, table, parent, children, parts, outcome)
     if not outcome.applicable:
-        return not_applicable("没有可核对的层级（表缺失、无数据或层级无法确定）",
-                              "no hierarchy to check (table missing, empty, or levels unknown)")
+        return not_applicable(
+            "没有可核对的层级（表缺失、无数据或层级无法确定）",
+            "no hierarchy to check (table missing, empty, or levels unknown)",
+        )
     return outcome
 
 
@@ -67,8 +69,15 @@ def _children_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
         return [
             (parent, kids)
             for parent in items
-            if (kids := [r for r in items if r.code and len(r.code) > len(parent.code or "")
-                         and r.code[:-2] == parent.code])
+            if (
+                kids := [
+                    r
+                    for r in items
+                    if r.code
+                    and len(r.code) > len(parent.code or "")
+                    and r.code[:-2] == parent.code
+                ]
+            )
         ]
     groups = []
     for position, parent in enumerate(rows):
@@ -127,7 +136,9 @@ def _compare(
         if column.index not in parent.cells:
             continue
         stated = table.quantity(parent.cells[column.index])
-        pieces = [table.quantity(c.cells[column.index]) for c in children if column.index in c.cells]
+        pieces = [
+            table.quantity(c.cells[column.index]) for c in children if column.index in c.cells
+        ]
         if stated is None or any(p is None for p in pieces):
             continue  # text in an amount cell is reported by its own rule
         expected = add_all([p for p in pieces if p is not None])
@@ -138,13 +149,17 @@ def _compare(
             continue
         names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
         what = (
-            Text(f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
-                 f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
-                 f"parts ({names})")
+            Text(
+                f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
+                f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
+                f"parts ({names})",
+            )
             if parts == "children"
-            else Text(f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
-                      f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
-                      "top-level rows")
+            else Text(
+                f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
+                f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
+                "top-level rows",
+            )
         )
         outcome.findings.append(
             comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
