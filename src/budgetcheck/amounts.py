@@ -10,12 +10,12 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from budgetcheck.model import Amount
 
 # Written where a table has nothing to show; "no value", which is not the same as 0.
-NO_VALUE = frozenset({"", "-", "--", "—", "——", "－", "–", "/", "无", "…", "……", "...", "/"})
+NO_VALUE = frozenset({"", "-", "--", "—", "——", "－", "–", "/", "无", "…", "……", "..."})
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _SPACES = re.compile(r"[\s\u3000\u00a0\u2002-\u200b]+")
@@ -33,8 +33,11 @@ def float_to_decimal(value: float) -> Decimal:
     """The decimal Excel would show for a stored float (15 significant digits)."""
     text = format(value, ".15g")
     dec = Decimal(text)
-    # Normalise away exponent noise but keep an integer an integer.
-    return dec.quantize(Decimal(1)) if dec == dec.to_integral_value() else dec.normalize()
+    # Normalise away exponent noise but keep an integer an integer. The context must hold every
+    # digit: 1e30 has 31 and the default 28 would raise instead of giving the number.
+    if dec == dec.to_integral_value():
+        return dec.quantize(Decimal(1), context=Context(prec=max(28, dec.adjusted() + 1)))
+    return dec.normalize()
 
 
 def _decimals_of(dec: Decimal) -> int:
@@ -43,8 +46,9 @@ def _decimals_of(dec: Decimal) -> int:
 
 
 def normalise_number_text(text: str) -> str:
-    """NFKC (full-width digits and signs), no spaces of any width, no thousands separators."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width digits and signs), the minus sign as "-", no spaces of any width, no
+    thousands separators."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")  # NFKC keeps U+2212 MINUS
     text = _SPACES.sub("", text)
     return text.replace(",", "").replace("，", "")
 

@@ -60,10 +60,7 @@ def paragraphs_from_file(path: Path) -> list[Paragraph]:
             f"说明文本文件 {path.name} 超过 20 MB，不像是预算说明。请只提供说明部分。",
             f"The narrative file {path.name} is over 20 MB, too large for budget text.",
         )
-    if path.suffix.lower() == ".docx":
-        lines = _docx_lines(path)
-    else:
-        lines = _text_lines(path)
+    lines = _docx_lines(path) if path.suffix.lower() == ".docx" else _text_lines(path)
     found: list[Paragraph] = []
     heading: str | None = None
     for number, text in enumerate(lines, start=1):

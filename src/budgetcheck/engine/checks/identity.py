@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 from budgetcheck.engine.checks.base import (
     Context,
