@@ -18,6 +18,7 @@ class CheckOptions:
     rule_dirs: tuple[Path, ...] = ()
     narrative: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
+    raise_errors: bool = False  # --debug: let a file's input error propagate with its traceback
 
 
 @dataclass(slots=True)
@@ -46,6 +47,8 @@ class Checker:
         try:
             doc = load(path, narrative=self.options.narrative, max_bytes=self.options.max_bytes)
         except InputError as error:
+            if self.options.raise_errors:
+                raise
             return FileResult(str(path), "failed", Text(error.zh, error.en), error.exit_code)
         checked = run_rules(doc, self.ruleset, self.rules, self.options.engine)
         data = tables_data(doc)
@@ -75,15 +78,21 @@ def expand_paths(items: list[str]) -> list[Path]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix.lower() in WORKBOOK_SUFFIXES
-                    and p.is_file()
-                    and not p.name.startswith(("~$", "."))
-                )
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in WORKBOOK_SUFFIXES
+                and p.is_file()
+                and not p.name.startswith(("~$", "."))
             )
+            if not inside:
+                raise InputError(
+                    f"文件夹“{path}”中没有工作簿（.xlsx、.xls、.et、.ods）。请指定工作簿文件或含有工作簿的文件夹。",
+                    f"The folder '{path}' holds no workbook (.xlsx, .xls, .et, .ods). "
+                    "Name a workbook or a folder that holds some.",
+                )
+            found.extend(inside)
+
         elif any(ch in item for ch in "*?[") and not path.exists():
             found.extend(
                 sorted(Path().glob(item))

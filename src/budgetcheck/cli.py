@@ -106,13 +106,25 @@ def check_command(
         chosen = list(formats or [])
         targets = list(outputs or [])
         _check_formats(chosen, targets, lang)
-        options = _check_options(strict, profile, rules_dirs, select, ignore, narrative, max_size)
+        options = _check_options(
+            strict, profile, rules_dirs, select, ignore, narrative, max_size, debug
+        )
         checker = Checker.create(options)
         paths = expand_paths(files)
         results = [checker.check_file(path) for path in paths]
         report = ReportOptions(lang=lang, quiet=quiet, verbose=verbose)
-        _write_reports(results, checker.rule_infos, report, chosen, targets)
+        _report_failures(results, lang)
+        if chosen or any(r.status == "checked" for r in results):
+            _write_reports(results, checker.rule_infos, report, chosen, targets)
         raise typer.Exit(_exit_code(results, fail_on))
+
+
+def _report_failures(results, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Each file that could not be read gets its one sentence on stderr (with its name in a batch)."""
+    failed = [r for r in results if r.status == "failed" and r.error is not None]
+    for result in failed:
+        prefix = f"{result.path}: " if len(results) > 1 else ""
+        _stderr(prefix + result.error(lang))
 
 
 def _check_options(
@@ -123,12 +135,13 @@ def _check_options(
     ignore: list[str] | None,
     narrative: Path | None,
     max_size: int,
+    debug: bool,
 ) -> CheckOptions:
     from budgetcheck.api import CheckOptions
     from budgetcheck.engine.run import Options
 
     engine = Options(profile=profile, select=_ids(select), ignore=_ids(ignore), strict=strict)
-    return CheckOptions(engine, tuple(rules_dirs or ()), narrative, max_size * 1024 * 1024)
+    return CheckOptions(engine, tuple(rules_dirs or ()), narrative, max_size * 1024 * 1024, debug)
 
 
 def _ids(values: list[str] | None) -> tuple[str, ...]:
