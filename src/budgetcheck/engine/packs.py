@@ -73,9 +73,14 @@ def _load_folder(folder: Path, ruleset: RuleSet) -> None:
 def _load_file(path: Path, pack: str, ruleset: RuleSet) -> None:
     if path.stat().st_size > MAX_RULE_FILE_BYTES:
         raise _error(path, 1, "", "文件超过 2 MB", "the file is larger than 2 MB")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _error(path, 1, "", "文件不是 UTF-8 编码", "the file is not UTF-8") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Constructing once refuses tags such as !!python/object before anything else reads them.
+        yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -177,6 +182,17 @@ def _load_profiles(path: Path, node: yaml.Node, ruleset: RuleSet) -> None:
                 f"profiles.{name}",
                 "需要 required 列表",
                 "needs a required list",
+            )
+        from budgetcheck.loading.kinds import kind_catalogue
+
+        unknown = [str(k) for k in data["required"] if str(k) not in kind_catalogue().kinds]
+        if unknown:
+            raise _error(
+                path,
+                _line(key_node),
+                f"profiles.{name}",
+                f"未知的表格类型 {unknown}",
+                f"unknown table kinds {unknown}",
             )
         title = data.get("title", {})
         ruleset.profiles[name] = Profile(
