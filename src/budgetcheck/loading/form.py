@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import TableKind
+from budgetcheck.loading.rows import as_displayed
 from budgetcheck.loading.text import key, strip_numbering
 from budgetcheck.model import Cell, CellRef, Column, Row, Table
 
@@ -103,4 +104,5 @@ def _set(target: Row, grid: Grid, row: int, col: int, index: int, role: str) -> 
         target.text_refs[index] = CellRef(grid.sheet, row, col)
     else:
         parsed = parse_amount(grid.value(row, col))
-        target.cells[index] = Cell(CellRef(grid.sheet, row, col), parsed.amount, raw, parsed.problem)
+        amount = as_displayed(parsed.amount, grid.decimals.get((row, col)))
+        target.cells[index] = Cell(CellRef(grid.sheet, row, col), amount, raw, parsed.problem)

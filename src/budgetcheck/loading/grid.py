@@ -15,6 +15,7 @@ class Grid:
     cells: list[list[object]]
     merges: list[Merge]
     hidden: bool = False
+    decimals: dict[tuple[int, int], int] = field(default_factory=dict)  # from number formats
     _merge_of: dict[tuple[int, int], Merge] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

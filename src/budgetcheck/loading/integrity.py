@@ -13,7 +13,6 @@ generators such as xlwt). BIFF formula text is not decoded: xls cells show "=…
 
 from __future__ import annotations
 
-import posixpath
 import re
 import struct
 import zipfile
@@ -23,6 +22,12 @@ from pathlib import Path
 from typing import Literal
 
 from budgetcheck.errors import InputError
+from budgetcheck.loading.ooxml import InflateBudget as _Budget
+from budgetcheck.loading.ooxml import TagStream as _TagStream
+from budgetcheck.loading.ooxml import a1_col as _a1_col
+from budgetcheck.loading.ooxml import attrs as _attrs
+from budgetcheck.loading.ooxml import unescape as _unescape
+from budgetcheck.loading.ooxml import xlsx_sheets as _xlsx_sheets
 from budgetcheck.loading.opening import (
     BIFF_BOF,
     BIFF_EOF,
@@ -31,11 +36,7 @@ from budgetcheck.loading.opening import (
     ZIP_ERRORS,
     biff_records,
     corrupt_error,
-    has_dtd,
-    iter_member,
     password_error,
-    read_member,
-    unsafe_xml_error,
     workbook_stream,
 )
 from budgetcheck.model import column_letters
@@ -43,7 +44,6 @@ from budgetcheck.model import column_letters
 UnreadableKind = Literal["formula_without_value", "error"]
 DEFAULT_MAX_INFLATE = 500 * MIB
 _TEXT_CAP = 300  # characters of formula or error text kept per cell
-_PENDING_CAP = 4096  # a partial tag longer than this is not one of ours: drop it
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,87 +103,6 @@ def _describe_en(cell: UnreadableCell) -> str:
     return f"{cell} has the formula {cell.text} without a saved result"
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-_ATTR_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _attrs(raw: bytes) -> dict[str, str]:
-    """Attributes of a start tag; qualified names kept as written (e.g. 'r:id')."""
-    return {
-        m.group(1).decode("utf-8", "replace"): _unescape(
-            (m.group(2) if m.group(2) is not None else m.group(3) or b"").decode("utf-8", "replace")
-        )
-        for m in _ATTR_RE.finditer(raw)
-    }
-
-
-def _unescape(text: str) -> str:
-    """Resolve the five predefined entities and character references, nothing else."""
-
-    def one(m: re.Match[str]) -> str:
-        ref = m.group(1)
-        if ref.startswith("#"):
-            code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
-            return chr(code) if 0 < code <= 0x10FFFF else ""
-        return _NAMED[ref]
-
-    return _ENTITY_RE.sub(one, text)
-
-
-def _local(name: str) -> str:
-    return name.rsplit(":", 1)[-1]
-
-
-def _a1_col(ref: str) -> int | None:
-    """0-based column of an A1 reference such as 'AB12' (None when malformed)."""
-    col = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            col = col * 26 + ord(ch) - 64
-        elif ch.isdigit():
-            break
-        else:
-            return None
-    return col - 1 if col else None
-
-
-class _TagStream:
-    """Feed chunks, get (text before tag, closing, name, attrs, self_closing) per tag of interest.
-
-    A tag split across chunks is carried over; text between tags is handed out as it comes so
-    that memory stays bounded whatever the document size.
-    """
-
-    def __init__(self, tag_re: re.Pattern[bytes]) -> None:
-        self._re = tag_re
-        self._pending = b""
-
-    def feed(self, chunk: bytes) -> Iterator[tuple[bytes, bool, bytes, bytes, bool]]:
-        buf = self._pending + chunk
-        pos = 0
-        for m in self._re.finditer(buf):
-            yield (
-                buf[pos : m.start()],
-                m.group(1) == b"/",
-                m.group(2),
-                m.group(3),
-                m.group(4) == b"/",
-            )
-            pos = m.end()
-        rest = buf[pos:]
-        lt = rest.rfind(b"<")
-        if lt >= 0 and b">" not in rest[lt:] and len(rest) - lt <= _PENDING_CAP:
-            self._pending = rest[lt:]
-            rest = rest[:lt]
-        else:
-            self._pending = b""
-        if rest:
-            yield rest, False, b"", b"", False  # trailing text, no tag
-
-
 # --------------------------------------------------------------------------- xlsx / ods
 
 
@@ -202,52 +121,6 @@ def _scan_zip(path: Path, fmt: str, max_inflate: int) -> list[UnreadableCell]:
             return found
     except (*ZIP_ERRORS, KeyError) as exc:
         raise corrupt_error(path, f"zip: {exc}") from None
-
-
-class _Budget:
-    """The inflation allowance shared by all parts scanned in one workbook."""
-
-    def __init__(self, path: Path, limit: int) -> None:
-        self._path = path
-        self._left = limit
-
-    def stream(self, zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
-        first = True
-        for chunk in iter_member(self._path, zf, member, cap=self._left, chunk=1 << 18):
-            if first and has_dtd(chunk[:65536]):
-                raise unsafe_xml_error(self._path, member)
-            first = False
-            self._left -= len(chunk)
-            yield chunk
-
-
-def _xlsx_sheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, zip member) of each worksheet, in workbook order."""
-    names = set(zf.namelist())
-    book = read_member(path, zf, "xl/workbook.xml", cap=16 * MIB)
-    rels_name = "xl/_rels/workbook.xml.rels"
-    rels = read_member(path, zf, rels_name, cap=16 * MIB) if rels_name in names else b""
-    if has_dtd(book[:65536]) or has_dtd(rels[:65536]):
-        raise unsafe_xml_error(path, "xl/workbook.xml")
-    targets: dict[str, str] = {}
-    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*?)/?>", rels):
-        attrs = _attrs(m.group(1))
-        if attrs.get("TargetMode") != "External" and "Id" in attrs and "Target" in attrs:
-            targets[attrs["Id"]] = _resolve(attrs["Target"])
-    sheets = []
-    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\s([^<>]*?)/?>", book):
-        attrs = _attrs(m.group(1))
-        rid = next((v for k, v in attrs.items() if ":" in k and _local(k) == "id"), None)
-        member = targets.get(rid or "")
-        if member in names and "name" in attrs and "/worksheets/" in f"/{member}":
-            sheets.append((attrs["name"], member))
-    return sheets
-
-
-def _resolve(target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join("xl", target))
 
 
 _XLSX_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
 
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.catalogue import Catalogue, catalogue
@@ -52,6 +54,8 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
     kind: RowKind = "item"
     if total_text is not None:
         kind, label = "total", key(total_text)
+    elif _unfilled_slot(numbering, label, code, texts, cells):
+        kind = "placeholder"
     elif label in _PLACEHOLDER or code_placeholder or (not label and not code and not texts):
         kind = "placeholder" if (label in _PLACEHOLDER or code_placeholder) else "item"
     elif key(label) == "小计":
@@ -65,6 +69,17 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
     result.side = columns[0].side
     result.text_refs = {index: CellRef(grid.sheet, row, index) for index in texts}
     return result
+
+
+def _unfilled_slot(
+    numbering: str | None, label: str, code: str, texts: dict[int, str], cells: dict[int, Cell]
+) -> bool:
+    """A template line numbered but never filled in ("二、" alone): a slot, not an item.
+
+    With an amount beside it, it stays an item so the missing name can be reported.
+    """
+    empty = not label and not code and not texts
+    return numbering is not None and empty and not any(c.raw for c in cells.values())
 
 
 def _label_column(columns: list[Column]) -> Column | None:
@@ -107,7 +122,9 @@ def _amount_cells(grid: Grid, row: int, columns: list[Column]) -> dict[int, Cell
         raw = grid.raw_text(row, column.index).strip()
         parsed = parse_amount(value)
         ref = CellRef(grid.sheet, row, column.index)
-        cells[column.index] = Cell(ref, parsed.amount, raw, parsed.problem)
+        amount = as_displayed(parsed.amount, grid.decimals.get((row, column.index)))
+        cells[column.index] = Cell(ref, amount, raw, parsed.problem)
+
     return cells
 
 
@@ -120,7 +137,8 @@ def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
         for index, cell in row.cells.items():
             amount = cell.amount
             stored = grid.value(cell.ref.row, cell.ref.col)
-            if amount is not None and amount.decimals < precision and _is_number(stored):
+            known = (cell.ref.row, cell.ref.col) in grid.decimals
+            if amount is not None and amount.decimals < precision and _is_number(stored) and not known:
                 row.cells[index] = replace(cell, amount=Amount(amount.value, precision))
 
 
@@ -205,3 +223,11 @@ def _details_of_side(rows: list[Row]) -> None:
             anchor = row.level
         elif row.kind == "item" and anchor is not None:
             row.level = anchor + 1
+
+
+def as_displayed(amount: Amount | None, shown: int | None) -> Amount | None:
+    """A stored number as its number format shows it: the reader sees 270.00, not 270, and
+    1169.86 where Excel stored 1169.8600000000001 (rounded half up, as Excel displays)."""
+    if amount is None or shown is None or shown < 0:
+        return amount
+    return Amount(amount.value.quantize(Decimal(1).scaleb(-shown), rounding=ROUND_HALF_UP), shown)

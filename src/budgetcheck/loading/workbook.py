@@ -63,6 +63,11 @@ def _refuse_unreadable_cells(path: Path, fmt: str) -> None:
 
 
 def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
+    from budgetcheck.loading.formats import displayed_decimals
+
+    # calamine hides number formats; the decimals a reader sees come from the file itself.
+    shown = displayed_decimals(path, fmt)
+
     hidden = {
         meta.name: str(getattr(meta, "visible", "")).lower().endswith(("hidden", "veryhidden"))
         for meta in workbook.sheets_metadata
@@ -79,7 +84,7 @@ def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
                 f"The sheet '{name}' is damaged and cannot be read ({error}). "
                 "Open and re-save the file in Excel or WPS.",
             ) from error
-        grids.append(Grid(name, cells, merges, hidden.get(name, False)))
+        grids.append(Grid(name, cells, merges, hidden.get(name, False), shown.get(name, {})))
     return grids
 
 

@@ -1,0 +1,147 @@
+"""Helpers shared by the streaming scans of zipped XML workbooks (xlsx/xlsm and ods).
+
+No XML parser is involved: tags are found with byte-level regular expressions, so there is no
+DTD or entity processing at all; only the five predefined entities and character references are
+resolved in attribute values. Every part is inflated through `iter_member`/`read_member`
+(running byte caps) and refused when its prolog declares a DTD.
+
+Used by `integrity` (unreadable cells) and `formats` (displayed decimals).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from budgetcheck.loading.opening import MIB, has_dtd, iter_member, read_member, unsafe_xml_error
+
+_PENDING_CAP = 4096  # a partial tag longer than this is not one of ours: drop it
+
+_ATTR_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def attrs(raw: bytes) -> dict[str, str]:
+    """Attributes of a start tag; qualified names kept as written (e.g. 'r:id')."""
+    return {
+        m.group(1).decode("utf-8", "replace"): unescape(
+            (m.group(2) if m.group(2) is not None else m.group(3) or b"").decode("utf-8", "replace")
+        )
+        for m in _ATTR_RE.finditer(raw)
+    }
+
+
+def unescape(text: str) -> str:
+    """Resolve the five predefined entities and character references, nothing else."""
+
+    def one(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.startswith("#"):
+            code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+            return chr(code) if 0 < code <= 0x10FFFF else ""
+        return _NAMED[ref]
+
+    return _ENTITY_RE.sub(one, text)
+
+
+def local_name(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+def a1_col(ref: str) -> int | None:
+    """0-based column of an A1 reference such as 'AB12' (None when malformed)."""
+    col = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            col = col * 26 + ord(ch) - 64
+        elif ch.isdigit():
+            break
+        else:
+            return None
+    return col - 1 if col else None
+
+
+class TagStream:
+    """Feed chunks, get (text before tag, closing, name, attrs, self_closing) per tag of interest.
+
+    A tag split across chunks is carried over; text between tags is handed out as it comes so
+    that memory stays bounded whatever the document size.
+    """
+
+    def __init__(self, tag_re: re.Pattern[bytes]) -> None:
+        self._re = tag_re
+        self._pending = b""
+
+    def feed(self, chunk: bytes) -> Iterator[tuple[bytes, bool, bytes, bytes, bool]]:
+        buf = self._pending + chunk
+        pos = 0
+        for m in self._re.finditer(buf):
+            yield (
+                buf[pos : m.start()],
+                m.group(1) == b"/",
+                m.group(2),
+                m.group(3),
+                m.group(4) == b"/",
+            )
+            pos = m.end()
+        rest = buf[pos:]
+        lt = rest.rfind(b"<")
+        if lt >= 0 and b">" not in rest[lt:] and len(rest) - lt <= _PENDING_CAP:
+            self._pending = rest[lt:]
+            rest = rest[:lt]
+        else:
+            self._pending = b""
+        if rest:
+            yield rest, False, b"", b"", False  # trailing text, no tag
+
+
+class InflateBudget:
+    """The inflation allowance shared by all parts scanned in one workbook."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self._path = path
+        self._left = limit
+
+    def stream(
+        self, zf: zipfile.ZipFile, member: str, *, chunk_size: int = 1 << 18
+    ) -> Iterator[bytes]:
+        first = True
+        for chunk in iter_member(self._path, zf, member, cap=self._left, chunk=chunk_size):
+            if first and has_dtd(chunk[:65536]):
+                raise unsafe_xml_error(self._path, member)
+            first = False
+            self._left -= len(chunk)
+            yield chunk
+
+
+def xlsx_sheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet, in workbook order."""
+    names = set(zf.namelist())
+    book = read_member(path, zf, "xl/workbook.xml", cap=16 * MIB)
+    rels_name = "xl/_rels/workbook.xml.rels"
+    rels = read_member(path, zf, rels_name, cap=16 * MIB) if rels_name in names else b""
+    if has_dtd(book[:65536]) or has_dtd(rels[:65536]):
+        raise unsafe_xml_error(path, "xl/workbook.xml")
+    targets: dict[str, str] = {}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*?)/?>", rels):
+        found = attrs(m.group(1))
+        if found.get("TargetMode") != "External" and "Id" in found and "Target" in found:
+            targets[found["Id"]] = resolve_target(found["Target"])
+    sheets = []
+    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\s([^<>]*?)/?>", book):
+        found = attrs(m.group(1))
+        rid = next((v for k, v in found.items() if ":" in k and local_name(k) == "id"), None)
+        member = targets.get(rid or "")
+        if member in names and "name" in found and "/worksheets/" in f"/{member}":
+            sheets.append((found["name"], member))
+    return sheets
+
+
+def resolve_target(target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join("xl", target))
