@@ -71,9 +71,13 @@ def parse_amount(value: object) -> Parsed:
     return Parsed(None, problem=f"{type(value).__name__} where an amount belongs")
 
 
+# Compared after normalisation, which turns "……" into "......" and "－" into "-".
+_NO_VALUE_COMPACT = frozenset(normalise_number_text(text) for text in NO_VALUE)
+
+
 def parse_amount_text(text: str) -> Parsed:
     compact = normalise_number_text(text)
-    if compact in NO_VALUE:
+    if compact in _NO_VALUE_COMPACT:
         return Parsed(None)
     negative = False
     if len(compact) > 2 and compact[0] == "(" and compact[-1] == ")":

@@ -8,7 +8,7 @@ from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import KindCatalogue
 from budgetcheck.loading.text import key, strip_numbering
-from budgetcheck.model import Column
+from budgetcheck.model import Column, ColumnRole
 
 MAX_HEADER_ROWS = 4
 TOTAL_LABELS = re.compile(r"^(本年收入|本年支出|收入|支出|本年)?(合计|总计)$")
@@ -51,7 +51,12 @@ def is_header_row(grid: Grid, row: int) -> bool:
 def header_end(grid: Grid, start: int, stop: int) -> int:
     """The first row after the header block that starts at `start` (exclusive end)."""
     end = start
-    while end < stop and end - start < MAX_HEADER_ROWS and is_header_row(grid, end):
+    while (
+        end < stop
+        and end - start < MAX_HEADER_ROWS
+        and is_header_row(grid, end)
+        and (end == start or _refines_header(grid, start, end))
+    ):
         end += 1
     # Vertical merges that start in the header belong to it.
     extended = end
@@ -61,6 +66,24 @@ def header_end(grid: Grid, start: int, stop: int) -> int:
             if merge and merge[0] >= start:
                 extended = max(extended, min(merge[2] + 1, stop))
     return extended
+
+
+def _refines_header(grid: Grid, start: int, row: int) -> bool:
+    """A further header row names sub-columns: two or more under a group spanning several columns
+    ("基本支出" over 人员经费|公用经费, "功能分类科目编码" over 类|款|项), or one where the rows above
+    name nothing. A names-only data row with blank amounts is words only too, but it names one
+    cell under a single-column header ("功能分类科目名称"), so it stays data.
+    """
+    cols = [col for col, _ in grid.row_texts(row)]
+    for col in cols:
+        above = range(start, row)
+        if not any(grid.header_text(r, col) for r in above):
+            return True
+        for r in above:
+            merge = grid.merge_at(r, col)
+            if merge and merge[3] > merge[1] and sum(merge[1] <= c <= merge[3] for c in cols) > 1:
+                return True
+    return False
 
 
 def column_paths(grid: Grid, start: int, end: int) -> list[tuple[str, ...]]:
@@ -109,7 +132,7 @@ def make_columns(
     return _assign_sides(kinds, columns)
 
 
-def _role(kinds: KindCatalogue, path: tuple[str, ...]) -> str:
+def _role(kinds: KindCatalogue, path: tuple[str, ...]) -> ColumnRole:
     leaf = key(path[-1]) if path else ""
     if leaf in kinds.code_columns or leaf.endswith("编码"):
         return "code"
