@@ -61,6 +61,7 @@ class Checker:
             findings=checked.findings,
             counts=checked.counts,
             not_applicable=checked.not_applicable,
+            unchecked_claims=checked.unchecked,
         )
         result.exit_code = 1 if result.errors else 0
         return result
@@ -94,11 +95,13 @@ def expand_paths(items: list[str]) -> list[Path]:
             found.extend(inside)
 
         elif any(ch in item for ch in "*?[") and not path.exists():
-            found.extend(
+            matches = (
                 sorted(Path().glob(item))
                 if not path.is_absolute()
                 else sorted(Path(path.anchor).glob(str(path.relative_to(path.anchor))))
             )
+            # A pattern matching nothing is kept like a missing name, so the run reports it.
+            found.extend(matches or [path])
         else:
             found.append(path)
     return list(dict.fromkeys(found))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from budgetcheck.engine.checks import cells, identity, presence, projects, rollup
+from budgetcheck.engine.checks import cells, identity, narrative, presence, projects, rollup
 from budgetcheck.engine.checks.base import Context, Outcome
 from budgetcheck.engine.index import DocumentIndex
 from budgetcheck.engine.packs import Profile, Rule, RuleSet, rule_error
@@ -22,6 +22,7 @@ PLAIN_KINDS: dict[str, Callable[[Rule, Context], Outcome]] = {
     "presence": presence.run,
     "cell_values": cells.run,
     "project_level": projects.run,
+    "narrative": narrative.run,
 }
 
 
@@ -113,6 +114,7 @@ class Checked:
     findings: list[Finding]
     counts: dict[str, RuleCount]
     not_applicable: dict[str, Text]
+    unchecked: list[str]  # claims read from the text that no table could confirm
 
 
 def run_rules(
@@ -123,6 +125,7 @@ def run_rules(
     findings: list[Finding] = []
     counts: dict[str, RuleCount] = {}
     skipped: dict[str, Text] = {}
+    unchecked: list[str] = []
     for compiled in rules:
         outcome = compiled.runner(context)
         count = RuleCount()
@@ -135,7 +138,8 @@ def run_rules(
             skipped[compiled.rule.id] = outcome.reason or Text("不适用", "not applicable")
         counts[compiled.rule.id] = count
         findings.extend(outcome.findings)
+        unchecked.extend(outcome.unchecked)
     findings.sort(
         key=lambda f: (SEVERITY_ORDER[f.severity], f.table_kind or "", f.rule_id, f.location)
     )
-    return Checked(profile, findings, counts, skipped)
+    return Checked(profile, findings, counts, skipped, list(dict.fromkeys(unchecked)))

@@ -1,0 +1,415 @@
+"""Claims: the statements of a paragraph a reader would check, with numbers, units and subjects.
+
+A claim is one number of a sentence read in context:
+
+- ``amount``  an amount of money for a subject ("基本支出 899.86 万元"), with the year it is for;
+- ``share``   "占 76.92%" of the amount before it, with the whole it is a share of when the text
+              says so ("X 万元，其中：…" or "X中，…");
+- ``change``  a change against an earlier year: an amount or percentage after a direction word
+              ("比 2023 年预算数增加 130.65 万元", "下降 2.09%") or a flat statement ("与上年持平"),
+              with the amount it qualifies and, when the sentence gives it, the earlier amount;
+- ``count``   a count ("一级项目 1 个", "内设九个机构", "实有人员 74 人").
+
+Extraction is a pure function of the text, its heading and a lexicon of subject names.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from budgetcheck.narrative.text import (
+    CLAUSE_END,
+    Compact,
+    Number,
+    chinese_number,
+    compact,
+    iter_numbers,
+    sentence_ends,
+)
+from budgetcheck.narrative.vocabulary import NarrativeVocabulary
+
+ClaimKind = Literal["amount", "share", "change", "count"]
+
+_CODE_MARK = re.compile(r"（(\d{2,3})(类|款|项)）")
+_COMPARE_YEAR = re.compile(r"(?:比|较|与|同)((?:19|20)\d{2})年")
+_COMPARE_ANY = re.compile(r"比|较|与|同比|相比")
+_THRESHOLD = ("以上", "以下", "及以上", "及以下", "以内", "左右")
+_NOT_CHANGE_AFTER = ("至", "到")
+_DIRECTION_GAP = frozenset({"", "了", "为", "约", "达"})
+_ENUMERATOR = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[）)、.]")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Subject names (compact) → subject ids, matched longest first."""
+
+    names: dict[str, str]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def build(cls, names: dict[str, str]) -> Lexicon:
+        ordered = sorted((n for n in names if n), key=len, reverse=True)
+        alternation = "|".join(re.escape(n) for n in ordered) or r"(?!x)x"
+        return cls(dict(names), re.compile(alternation))
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    paragraph: int  # index of the paragraph in the list extracted
+    index: int  # sentence number in the paragraph
+    text: str  # compact
+    quote: str  # as written
+    start: int  # offset of the sentence in the compact paragraph
+
+
+@dataclass(eq=False, slots=True)
+class Claim:
+    kind: ClaimKind
+    sentence: Sentence
+    number: Number | None
+    subject: str | None  # subject id; None when the text names nothing known
+    subject_text: str  # how the text names it
+    scope: str
+    year: int | None = None  # amounts: the year it is for (None: the budget year)
+    direction: str | None = None  # changes: up / down / flat
+    base_year: int | None = None  # changes: the year compared with (None: "上年")
+    of: Claim | None = None  # shares and changes: the amount they qualify
+    previous: Claim | None = None  # changes: the earlier year's amount in the same sentence
+    whole: Claim | None = None  # shares: "X，其中：" stated before
+    whole_subject: str | None = None  # shares: "X中，"
+    inherited: bool = False  # the subject comes from an earlier sentence
+    code_names: tuple[tuple[str, str], ...] = ()  # (code, name as written) for 201类/03款/01项
+    parts_of: Claim | None = None  # counts: the whole before 其中
+    unit: str = ""
+
+    def describe(self) -> str:
+        """One line for `-v`: what the text says."""
+        subject = self.subject_text or self.subject or "？"
+        figure = self.number.text if self.number else ""
+        if self.kind == "change":
+            word = {"up": "增加", "down": "减少", "flat": "持平"}.get(self.direction or "", "")
+            figure = f"变动 {word}{figure}"
+        elif self.kind == "share":
+            figure = f"占 {figure}"
+        return f"{subject} {figure}（{self.sentence.quote.strip()}）"
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphText:
+    text: str
+    heading: str | None = None
+
+
+@dataclass(slots=True)
+class ParagraphClaims:
+    index: int
+    compact: Compact
+    scope: str
+    ends: list[int] = field(default_factory=list)  # where each sentence ends (compact offsets)
+    claims: list[Claim] = field(default_factory=list)
+    _sentences: dict[int, Sentence] = field(default_factory=dict)
+
+    @property
+    def sentence_count(self) -> int:
+        return len(self.ends)
+
+    def sentence(self, number: int) -> Sentence:
+        """The paragraph's sentence by number (built when first asked for)."""
+        found = self._sentences.get(number)
+        if found is None:
+            start = self.ends[number - 1] if number else 0
+            end = self.ends[number]
+            found = Sentence(self.index, number, self.compact.text[start:end], self.compact.span(start, end), start)
+            self._sentences[number] = found
+        return found
+
+    def sentence_at(self, position: int) -> Sentence | None:
+        """The sentence holding a compact offset."""
+        if not self.ends:
+            return None
+        return self.sentence(min(bisect_right(self.ends, position), len(self.ends) - 1))
+
+    def following(self, sentence: Sentence, count: int) -> list[Sentence]:
+        last = min(len(self.ends), sentence.index + 1 + count)
+        return [self.sentence(i) for i in range(sentence.index + 1, last)]
+
+
+def extract(
+    paragraphs: list[ParagraphText], lexicon: Lexicon, vocab: NarrativeVocabulary
+) -> list[ParagraphClaims]:
+    return [_paragraph(i, p, lexicon, vocab) for i, p in enumerate(paragraphs)]
+
+
+def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: NarrativeVocabulary) -> ParagraphClaims:
+    text = compact(paragraph.text)
+    scope = vocab.scope_of(paragraph.heading, text.text)
+    result = ParagraphClaims(index, text, scope, sentence_ends(text.text) if text.text else [])
+    state = _State()
+    wanted: list[int] = []
+    for match in vocab.claim_gate.finditer(text.text):
+        if len(wanted) >= MAX_FIGURES:
+            break
+        at = bisect_right(result.ends, match.start())
+        if not wanted or wanted[-1] != at:
+            wanted.append(at)
+    for number in wanted:
+        result.claims.extend(_sentence(result.sentence(number), scope, lexicon, vocab, state))
+    counted = _counts(result, vocab)
+    spans = {(c.sentence.index, c.number.start) for c in counted if c.number}
+    result.claims = [
+        c for c in result.claims
+        if not (c.kind == "count" and c.number and (c.sentence.index, c.number.start) in spans)
+    ] + counted
+    return result
+
+
+@dataclass(slots=True)
+class _State:
+    """What carries over from sentence to sentence within a paragraph."""
+
+    last_subject: tuple[str, str] | None = None  # (id, text)
+    amounts: list[Claim] = field(default_factory=list)
+    whole: Claim | None = None  # "X，其中："
+    figures: int = 0  # numbers read so far
+
+
+def _boundaries(text: str) -> list[int]:
+    """Positions just after each clause mark (an ASCII comma between digits is a separator)."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch in CLAUSE_END or (ch == "," and not (0 < i < len(text) - 1 and text[i - 1].isdigit()
+                                                   and text[i + 1].isdigit())):
+            out.append(i + 1)
+    return out
+
+
+def _clause_start(bounds: list[int], position: int) -> int:
+    at = bisect_right(bounds, position) - 1
+    return bounds[at] if at >= 0 else 0
+
+
+_LOOKBACK = 8
+# Prose states a few dozen figures per paragraph; beyond this many the rest is not read, which
+# bounds the work on a paragraph that is really a pasted table or noise.
+MAX_FIGURES = 1000  # amounts a change or share looks back over
+
+
+def _sentence(sentence: Sentence, scope: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
+              state: _State) -> list[Claim]:
+    text = sentence.text
+    bounds = _boundaries(text)
+    markers = _whole_markers(text, lexicon)
+    marker_at = [m[0] for m in markers]
+    compare_years = [(m.start(), int(m.group(1))) for m in _COMPARE_YEAR.finditer(text)]
+    compare_at = [c[0] for c in compare_years]
+    claims: list[Claim] = []
+    amounts: list[Claim] = []
+    counts: list[Claim] = []
+    previous_end = 0
+    last_year: Number | None = None
+    for n in iter_numbers(text):
+        if state.figures >= MAX_FIGURES:
+            break
+        state.figures += 1
+        if n.is_year:
+            last_year = n
+            continue
+        if n.unit == "" or _code_mark(text, n) or text.startswith(_THRESHOLD, n.end):
+            continue
+        clause = _clause_start(bounds, n.start)
+        prefix_start = max(clause, previous_end)
+        prefix = text[prefix_start : n.start]
+        previous_end = n.end
+        if n.is_percent and "占" not in prefix and not vocab.direction_pattern.search(prefix):
+            continue
+        m = bisect_right(marker_at, n.start) - 1
+        whole_subject = markers[m][1] if m >= 0 else None
+        direction = _direction(prefix, vocab)
+        if direction is not None and (n.is_amount or n.is_percent):
+            if text.startswith(_NOT_CHANGE_AFTER, prefix_start + direction[2]):
+                continue
+            c = bisect_right(compare_at, prefix_start + direction[1]) - 1
+            base = compare_years[c][1] if c >= 0 else None
+            claim = Claim("change", sentence, n, None, "", scope, direction=direction[0], base_year=base,
+                          unit=n.unit)
+            _attach_change(claim, amounts[-_LOOKBACK:], state)
+            claims.append(claim)
+            continue
+        if n.is_percent:
+            if "占" in prefix:
+                of = amounts[-1] if amounts else None
+                claims.append(Claim(
+                    "share", sentence, n, of.subject if of else None, of.subject_text if of else "", scope,
+                    of=of, whole=state.whole if whole_subject is None else None,
+                    whole_subject=whole_subject, unit="%",
+                ))
+            continue
+        subject, subject_text, codes, inherited = _subject(prefix, lexicon, vocab, state)
+        year = int(last_year.value) if last_year is not None and last_year.start >= clause else None
+        kind: ClaimKind = "amount" if n.is_amount else "count"
+        claim = Claim(kind, sentence, n, subject, subject_text, scope, year=year, inherited=inherited,
+                      code_names=codes, unit=n.unit)
+        if kind == "amount":
+            if subject is not None:
+                state.last_subject = (subject, subject_text)
+            amounts.append(claim)
+            state.amounts = [*state.amounts[-_LOOKBACK:], claim]
+            if _followed_by_of_which(text, n.end):
+                state.whole = claim
+        else:
+            claim.parts_of = next((c for c in reversed(counts[-_LOOKBACK:]) if c.unit == n.unit
+                                   and c.number is not None and _followed_by_of_which(text, c.number.end)),
+                                  None)
+            counts.append(claim)
+        claims.append(claim)
+    claims.extend(_flat(sentence, scope, vocab, bounds, compare_years, amounts, state))
+    return claims
+
+
+def _followed_by_of_which(text: str, end: int) -> bool:
+    rest = text[end : end + 4]
+    return rest.startswith(("其中", "，其中", "。其中", "；其中"))
+
+
+def _whole_markers(text: str, lexicon: Lexicon) -> list[tuple[int, str]]:
+    """Each "X中，" of a sentence: (position after it, subject of X)."""
+    out = []
+    for match in lexicon.pattern.finditer(text):
+        end = match.end()
+        if text.startswith("中", end) and text[end + 1 : end + 2] in ("，", "：", ""):
+            out.append((end + 1, lexicon.names[match.group(0)]))
+    return out
+
+
+def _direction(prefix: str, vocab: NarrativeVocabulary) -> tuple[str, int, int] | None:
+    """(direction, start, end) of a direction word that ends the prefix (but for 了/为/约)."""
+    last = None
+    for match in vocab.direction_pattern.finditer(prefix):
+        last = match
+    if last is None or prefix[last.end():] not in _DIRECTION_GAP:
+        return None
+    return vocab.directions[last.group(0)], last.start(), last.end()
+
+
+def _code_mark(text: str, n: Number) -> bool:
+    """A classification code in brackets ("（01项）"), not a count."""
+    return n.start > 0 and text[n.start - 1] == "（" and text.startswith(("类）", "款）", "项）"), n.end - 1)
+
+
+def _subject(prefix: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
+             state: _State) -> tuple[str | None, str, tuple[tuple[str, str], ...], bool]:
+    marks = list(_CODE_MARK.finditer(prefix))
+    if marks:
+        code = ""
+        codes: list[tuple[str, str]] = []
+        start = 0
+        for mark in marks:
+            digits, level = mark.group(1), mark.group(2)
+            name = prefix[start : mark.start()]
+            if level == "类":
+                code = digits[-3:]
+            elif len(code) in (3, 5):
+                code += digits[-2:]
+            codes.append((code, _strip_years(name)))
+            start = mark.end()
+        written = "".join(name for _, name in codes)
+        return f"code:{code}", written or prefix, tuple(codes), False
+    last = None
+    for match in lexicon.pattern.finditer(prefix):
+        last = match
+    if last is not None:
+        return lexicon.names[last.group(0)], last.group(0), (), False
+    residue = vocab.filler_pattern.sub("", _strip_years(prefix)).strip("，；：、。")
+    if not residue and state.last_subject is not None:
+        return state.last_subject[0], state.last_subject[1], (), True
+    return None, _strip_years(prefix).strip("，；：、。其中") or prefix, (), False
+
+
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}年度?")
+_ENUM_PREFIX = re.compile(r"^(?:[0-9]{1,2}[、.]|[（(][0-9一二三四五六七八九十]{1,3}[）)])")
+
+
+def _strip_years(text: str) -> str:
+    return _ENUM_PREFIX.sub("", _YEAR_WORD.sub("", text))
+
+
+def _attach_change(claim: Claim, claims: list[Claim], state: _State) -> None:
+    here = [c for c in claims if c.kind == "amount"]
+    current = [c for c in here if c.year is None or c.year != claim.base_year]
+    if claim.base_year is not None:
+        earlier = [c for c in here if c.year == claim.base_year]
+    else:
+        earlier = [c for c in here if c.year is not None and current and current[-1].year is not None
+                   and c.year == current[-1].year - 1]
+    claim.previous = earlier[-1] if earlier else None
+    if current:
+        claim.of = current[-1]
+    else:
+        before = [c for c in state.amounts if c.year is None or c.year != claim.base_year]
+        claim.of = before[-1] if before else None
+    if claim.of is not None:
+        claim.subject, claim.subject_text = claim.of.subject, claim.of.subject_text
+
+
+def _flat(sentence: Sentence, scope: str, vocab: NarrativeVocabulary, bounds: list[int],
+          compare_years: list[tuple[int, int]], amounts: list[Claim], state: _State) -> list[Claim]:
+    out: list[Claim] = []
+    text = sentence.text
+    compare_at = [c[0] for c in compare_years]
+    for match in vocab.direction_pattern.finditer(text):
+        if vocab.directions[match.group(0)] != "flat":
+            continue
+        clause = text[_clause_start(bounds, match.start()) : match.start()]
+        if not _COMPARE_ANY.search(clause):
+            continue
+        c = bisect_right(compare_at, match.start()) - 1
+        claim = Claim("change", sentence, None, None, "", scope, direction="flat",
+                      base_year=compare_years[c][1] if c >= 0 else None)
+        earlier = [a for a in amounts[-_LOOKBACK:] if a.number and a.number.end <= match.start()]
+        _attach_change(claim, earlier, state)
+        out.append(claim)
+    return out
+
+
+def _counts(paragraph: ParagraphClaims, vocab: NarrativeVocabulary) -> list[Claim]:
+    out: list[Claim] = []
+    text = paragraph.compact.text
+    if not paragraph.ends:
+        return out
+    for spec in vocab.counts:
+        for pattern in spec.patterns:
+            for match in pattern.finditer(text):
+                value = chinese_number(match.group("n"))
+                if value is None:
+                    continue
+                sentence = paragraph.sentence_at(match.start())
+                if sentence is None:
+                    continue
+                number = Number(Decimal(value), 0, "个", match.start("n") - sentence.start,
+                                match.end() - sentence.start, match.group(0))
+                out.append(Claim("count", sentence, number, f"count:{spec.id}", spec.id, paragraph.scope,
+                                 unit="个"))
+    return out
+
+
+def list_items(paragraphs: list[ParagraphText], index: int) -> list[str]:
+    """The items that follow a "分别为：" paragraph: inline (split by 、；) or the next enumerated paragraphs."""
+    text = compact(paragraphs[index].text).text
+    for marker in ("分别为：", "分别是：", "包括：", "为："):
+        at = text.find(marker)
+        if at >= 0:
+            rest = text[at + len(marker) :].rstrip("。")
+            if rest:
+                return [p for p in re.split(r"[、；;]", rest) if p]
+            break
+    items: list[str] = []
+    for following in paragraphs[index + 1 :]:
+        item = compact(following.text).text
+        if not _ENUMERATOR.match(item) or len(item) > 60:
+            break
+        items.append(item)
+    return items

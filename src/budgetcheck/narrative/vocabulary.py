@@ -1,0 +1,176 @@
+"""The narrative vocabulary (rules/narrative-vocabulary.yaml): subjects, directions, reasons, leftovers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from budgetcheck.resources import rules_dir
+
+VOCABULARY_FILE = "narrative-vocabulary.yaml"
+MAX_PATTERN_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class CellSpec:
+    table: str
+    row: str | None = None
+    column: str | None = None
+    sum: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSpec:
+    id: str
+    names: tuple[str, ...]
+    cells: dict[str, tuple[CellSpec, ...]]  # scope -> candidates
+
+
+@dataclass(frozen=True, slots=True)
+class SumSpec:
+    whole: str
+    parts: tuple[str, ...] = ()
+    at_most: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CountSpec:
+    id: str
+    patterns: tuple[re.Pattern[str], ...]
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    id: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeVocabulary:
+    scopes: tuple[Scope, ...]
+    function_tables: dict[str, tuple[str, ...]]
+    class_share_base: dict[str, tuple[CellSpec, ...]]
+    subjects: dict[str, SubjectSpec]
+    three_public_total: str
+    three_public_items: tuple[str, ...]
+    three_public_none: tuple[re.Pattern[str], ...]
+    sums: tuple[SumSpec, ...]
+    counts: tuple[CountSpec, ...]
+    count_wholes: tuple[str, ...]
+    filler_words: tuple[str, ...]
+    directions: dict[str, str]  # word -> up / down / flat
+    comparison: re.Pattern[str]
+    reasons: tuple[str, ...]
+    reason_window: int
+    leftovers: re.Pattern[str]
+    outdated_names: dict[str, str]
+    level_words: dict[str, tuple[str, ...]]
+    item_lists: dict[str, CellSpec]
+    item_list_markers: tuple[str, ...]
+    year_exempt_before: tuple[str, ...]
+    cut_off_min_length: int
+    direction_pattern: re.Pattern[str] = field(init=False)
+    filler_pattern: re.Pattern[str] = field(init=False)
+    claim_gate: re.Pattern[str] = field(init=False)  # where a sentence may hold a claim
+
+    def __post_init__(self) -> None:
+        words = sorted(self.directions, key=len, reverse=True)
+        object.__setattr__(self, "direction_pattern", re.compile("|".join(map(re.escape, words))))
+        fillers = sorted(self.filler_words, key=len, reverse=True)
+        object.__setattr__(self, "filler_pattern", re.compile("|".join(map(re.escape, fillers))))
+        from budgetcheck.narrative.text import AMOUNT_UNITS, COUNT_UNITS
+
+        units = "|".join(re.escape(u) for u in (*AMOUNT_UNITS, "%", *COUNT_UNITS))
+        flat = "|".join(re.escape(w) for w, d in self.directions.items() if d == "flat")
+        object.__setattr__(self, "claim_gate", re.compile(rf"\d(?:{units})" + (f"|{flat}" if flat else "")))
+
+    def scope_of(self, *texts: str | None) -> str:
+        for text in texts:
+            if not text:
+                continue
+            for scope in self.scopes:
+                if any(word in text for word in scope.words):
+                    return scope.id
+        return "default"
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    if len(text) > MAX_PATTERN_LENGTH:
+        raise ValueError(f"pattern longer than {MAX_PATTERN_LENGTH} characters: {text[:40]}…")
+    return re.compile(text)
+
+
+def _cells(data: object) -> tuple[CellSpec, ...]:
+    items = data if isinstance(data, list) else []
+    return tuple(
+        CellSpec(str(i["table"]), i.get("row"), i.get("column"), bool(i.get("sum", False)))
+        for i in items
+        if isinstance(i, dict)
+    )
+
+
+def parse(data: dict[str, Any]) -> NarrativeVocabulary:
+    subjects = {
+        str(name): SubjectSpec(
+            str(name),
+            tuple(str(n) for n in spec.get("names", [name])),
+            {str(scope): _cells(cells) for scope, cells in (spec.get("cells") or {}).items()},
+        )
+        for name, spec in (data.get("subjects") or {}).items()
+    }
+    directions: dict[str, str] = {}
+    for direction, words in (data.get("directions") or {}).items():
+        for word in words:
+            directions[str(word)] = str(direction)
+    three = data.get("three_public") or {}
+    leftovers = [str(p) for p in data.get("leftovers") or []]
+    for p in leftovers:
+        _pattern(p)
+    return NarrativeVocabulary(
+        scopes=tuple(Scope(str(s["id"]), tuple(s.get("words", []))) for s in data.get("scopes") or []),
+        function_tables={str(k): tuple(v) for k, v in (data.get("function_tables") or {}).items()},
+        class_share_base={str(k): _cells(v) for k, v in (data.get("class_share_base") or {}).items()},
+        subjects=subjects,
+        three_public_total=str(three.get("total", "三公经费")),
+        three_public_items=tuple(three.get("items", [])),
+        three_public_none=tuple(_pattern(p) for p in three.get("none_words", [])),
+        sums=tuple(
+            SumSpec(str(s["whole"]), tuple(s.get("parts", [])), tuple(s.get("at_most", [])))
+            for s in data.get("sums") or []
+        ),
+        counts=tuple(
+            CountSpec(str(name), tuple(_pattern(p) for p in spec["patterns"]), dict(spec["source"]))
+            for name, spec in (data.get("counts") or {}).items()
+        ),
+        count_wholes=tuple(data.get("count_wholes") or []),
+        filler_words=tuple(data.get("filler_words") or []),
+        directions=directions,
+        comparison=_pattern(str(data["comparison"])),
+        reasons=tuple(sorted(data.get("reasons") or [], key=len, reverse=True)),
+        reason_window=int(data.get("reason_window", 2)),
+        leftovers=re.compile("|".join(f"(?:{p})" for p in leftovers) or r"(?!x)x"),
+        outdated_names={str(k): str(v) for k, v in (data.get("outdated_names") or {}).items()},
+        level_words={str(k): tuple(v) for k, v in (data.get("level_words") or {}).items()},
+        item_lists={
+            str(k): CellSpec(str(v["table"]), None, v.get("column"))
+            for k, v in (data.get("item_lists") or {}).items()
+        },
+        item_list_markers=tuple(sorted(data.get("item_list_markers") or [], key=len, reverse=True)),
+        year_exempt_before=tuple(data.get("year_exempt_before") or []),
+        cut_off_min_length=int(data.get("cut_off_min_length", 30)),
+    )
+
+
+def load(path: Path) -> NarrativeVocabulary:
+    return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@cache
+def narrative_vocabulary() -> NarrativeVocabulary:
+    return load(rules_dir() / VOCABULARY_FILE)

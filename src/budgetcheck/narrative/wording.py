@@ -1,0 +1,150 @@
+"""Checks of wording that need no table: leftovers, punctuation, cut-off text, years, reasons.
+
+Pure functions over strings; each returns where in the text the problem is.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import islice
+
+from budgetcheck.narrative.text import compact
+from budgetcheck.narrative.vocabulary import NarrativeVocabulary
+
+_TITLE_MARKS = re.compile(r"[《》]")
+_DOUBLED = re.compile(r"([。，、；：！？])\1|[，、；：][。！？]|[。！？][，、；]")
+_YEAR = re.compile(r"(?<!\d)(\d{4})年")
+_MONTH_AFTER = re.compile(r"\d{1,2}月")
+_COMPARE_BEFORE = re.compile(r"(?:比|较|与|同|相比)$")
+_CLOSING = tuple("。！？；：…）」》”.!?;:)")
+_PAIRS = (("“", "”"), ("《", "》"), ("（", "）"), ("【", "】"))
+_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.])")
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A problem at compact offsets [start, end) of a paragraph, with what was found."""
+
+    start: int
+    end: int
+    found: str
+    detail: str = ""
+
+
+MAX_SPOTS = 20  # per paragraph and kind: enough to act on, bounded on noise
+
+
+def _spots(pattern: re.Pattern[str], text: str) -> list[Spot]:
+    return [Spot(m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(text), MAX_SPOTS)]
+
+
+def leftovers(text: str, vocab: NarrativeVocabulary) -> list[Spot]:
+    return _spots(vocab.leftovers, compact(text).text)
+
+
+def doubled_punctuation(text: str) -> list[Spot]:
+    return _spots(_DOUBLED, compact(text).text)
+
+
+def unbalanced(text: str) -> list[Spot]:
+    """Paired marks whose openings and closings do not match (checked on the text as written)."""
+    spots = []
+    normal = text.replace("(", "（").replace(")", "）")
+    for opening, closing in _PAIRS:
+        if opening not in normal and closing not in normal:
+            continue
+        depth = 0
+        bad = False
+        for match in re.finditer(f"[{opening}{closing}]", normal):
+            depth += 1 if match.group(0) == opening else -1
+            if depth < 0:
+                bad = True
+                break
+        if bad or depth != 0:
+            spots.append(Spot(0, 0, f"{opening}{closing}", f"{normal.count(opening)}:{normal.count(closing)}"))
+    return spots
+
+
+def is_heading(text: str) -> bool:
+    c = compact(text).text
+    return bool(_ENUMERATED.match(c)) and "。" not in c and len(c) <= 40
+
+
+def cut_off(text: str, vocab: NarrativeVocabulary) -> bool:
+    """A paragraph that stops mid-sentence: long, with inner punctuation, and no closing mark."""
+    c = compact(text).text
+    if len(c) < vocab.cut_off_min_length or is_heading(text):
+        return False
+    if not any(mark in c for mark in "，、；："):
+        return False
+    return not c.endswith(_CLOSING)
+
+
+def key_text(text: str) -> str:
+    """A paragraph as compared for duplicates: compact, without its leading numbering."""
+    return _ENUMERATED.sub("", compact(text).text)
+
+
+@dataclass(frozen=True, slots=True)
+class YearUse:
+    year: int
+    start: int
+    end: int
+    comparison: bool
+
+
+def years(text: str, vocab: NarrativeVocabulary) -> list[YearUse]:
+    """Years that a reader would check: not in 《citations》, not dates (年…月), not after 截至."""
+    c = compact(text).text
+    marks = [(m.start(), m.group(0)) for m in _TITLE_MARKS.finditer(c)] if "《" in c else []
+    mark_at = [m[0] for m in marks]
+    depth_after = []
+    depth = 0
+    for _, mark in marks:
+        depth = depth + 1 if mark == "《" else max(0, depth - 1)
+        depth_after.append(depth)
+    out = []
+    for match in _YEAR.finditer(c):
+        if not 1900 <= int(match.group(1)) <= 2100:
+            continue
+        at = bisect_right(mark_at, match.start()) - 1
+        if (at >= 0 and depth_after[at] > 0) or _MONTH_AFTER.match(c, match.end()):
+            continue
+        before = c[max(0, match.start() - 6) : match.start()]
+        if any(word in before for word in vocab.year_exempt_before):
+            continue
+        comparison = bool(_COMPARE_BEFORE.search(before))
+        out.append(YearUse(int(match.group(1)), match.start(), match.end(), comparison))
+    return out
+
+
+def empty_reasons(text: str, vocab: NarrativeVocabulary) -> list[Spot]:
+    """"主要原因是。" — a reason word followed by nothing."""
+    c = compact(text).text
+    spots = []
+    for word in vocab.reasons:
+        start = c.find(word)
+        while start >= 0:
+            rest = c[start + len(word) : start + len(word) + 3].lstrip("：:，,")
+            if not rest or rest[0] in "。；！？" or rest.startswith(("……", "…")):
+                spots.append(Spot(start, start + len(word), word))
+            start = c.find(word, start + len(word))
+    # one spot per place: the longest word found there
+    spots.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[Spot] = []
+    for spot in spots:
+        if not kept or spot.start >= kept[-1].end:
+            kept.append(spot)
+    return kept
+
+
+def reason_after(sentences: list[str], vocab: NarrativeVocabulary) -> str | None:
+    """The reason given in these sentences (the text after the first reason word), or None."""
+    for sentence in sentences:
+        for word in vocab.reasons:
+            at = sentence.find(word)
+            if at >= 0:
+                return sentence[at + len(word) :].strip("：:，,。")
+    return None
