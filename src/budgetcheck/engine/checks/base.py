@@ -16,6 +16,8 @@ class Context:
     index: DocumentIndex
     profile: Profile | None
     strict: bool = False
+    # Work several rules of one kind share for this document (the narrative's claims), done once.
+    shared: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -70,19 +70,18 @@ class Analysis:
         return self._tied[id(claim)]
 
 
-_CACHE: list[tuple[DocumentIndex, Analysis]] = []
-
-
 def analyse(context: Context) -> Analysis:
+    """The document's claims, read once per document and shared by every narrative rule."""
+    cached = context.shared.get("narrative")
+    if isinstance(cached, Analysis):
+        return cached
     index = context.index
-    if _CACHE and _CACHE[0][0] is index:
-        return _CACHE[0][1]
     vocab = narrative_vocabulary()
     paragraphs = list(index.doc.paragraphs)
     texts = [ParagraphText(p.text, p.heading) for p in paragraphs]
     results = extract(texts, build_lexicon(index, vocab), vocab)
     analysis = Analysis(index, vocab, paragraphs, texts, results, index.doc.metadata.year)
-    _CACHE[:] = [(index, analysis)]
+    context.shared["narrative"] = analysis
     return analysis
 
 
