@@ -249,23 +249,8 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
         return not_applicable(
             f"文档中没有“{rule.check['table']}”", f"the document has no '{rule.check['table']}'"
         )
-    outcome = Outcome()
-    missing: Ref | None = None
-    for row in _rows(table, rule.check.get("where") or {}):
-        verdict, resolver, absent = _first_applicable(
-            compiled,
-            partial(Resolver, context, table, {table.table.kind: row}, compiled.facts),
-            context.strict,
-        )
-        if verdict is None:
-            missing = missing or absent
-            continue
-        outcome.evaluated += 1
-        if not verdict.holds:
-            outcome.findings.extend(_finding(compiled, verdict, resolver, table.table, row))
-    if not outcome.evaluated:
-        return Outcome(applicable=False, reason=_missing_reason(missing))
-    return outcome
+    rows = [(row, {table.table.kind: row}) for row in _rows(table, rule.check.get("where") or {})]
+    return _each_row(compiled, context, table, rows)
 
 
 def run_document(compiled: Compiled, context: Context) -> Outcome:
@@ -292,24 +277,30 @@ def run_matched(compiled: Compiled, context: Context) -> Outcome:
         return not_applicable("缺少需要对照的表", "a table to compare is missing")
     candidates = _rows(right, match)
     by = str(match.get("by", "label"))
-    outcome = Outcome()
-    missing: Ref | None = None
+    pairs = []
     for row in _rows(left, each):
         other = next((r for r in candidates if _same(row, r, by)), None)
-        if other is None:
-            continue
-        rows = {left.table.kind: row, right.table.kind: other}
+        if other is not None:
+            pairs.append((row, {left.table.kind: row, right.table.kind: other}))
+    return _each_row(compiled, context, left, pairs)
+
+
+def _each_row(
+    compiled: Compiled, context: Context, table: TableIndex, rows: list[tuple[Row, dict[str, Row]]]
+) -> Outcome:
+    """Evaluate the rule once per row; `rows` pairs each row with the current row of each table."""
+    outcome = Outcome()
+    missing: Ref | None = None
+    for row, current in rows:
         verdict, resolver, absent = _first_applicable(
-            compiled,
-            partial(Resolver, context, left, rows, compiled.facts),
-            context.strict,
+            compiled, partial(Resolver, context, table, current, compiled.facts), context.strict
         )
         if verdict is None:
             missing = missing or absent
             continue
         outcome.evaluated += 1
         if not verdict.holds:
-            outcome.findings.extend(_finding(compiled, verdict, resolver, left.table, row))
+            outcome.findings.extend(_finding(compiled, verdict, resolver, table.table, row))
     if not outcome.evaluated:
         return Outcome(applicable=False, reason=_missing_reason(missing))
     return outcome
