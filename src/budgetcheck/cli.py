@@ -8,6 +8,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -17,7 +18,8 @@ from budgetcheck.errors import BudgetcheckError
 from budgetcheck.i18n import t
 
 if TYPE_CHECKING:
-    from budgetcheck.api import CheckOptions
+    from budgetcheck.api import Checker, CheckOptions
+    from budgetcheck.config import Config
 
 app = typer.Typer(
     add_completion=False,
@@ -27,9 +29,14 @@ app = typer.Typer(
     help="budgetcheck：预算公开表格检查工具 / auditor for budget disclosure workbooks.",
 )
 
-COMMANDS = ("check", "tables", "rules", "explain")
+COMMANDS = ("check", "baseline", "tables", "rules", "explain")
 FORMATS = ("terminal", "text", "markdown", "json", "junit", "sarif", "github")
 EXIT_CODES_HELP = "退出码 / exit codes: 0 无错误 no errors, 1 有错误 errors, 2 输入问题 input problem, 3 规则问题 rule problem."
+
+BASELINE_EXIT_HELP = (
+    "退出码 / exit codes: 0 已写入 written, 2 有文件无法检查（其余已记录）a file could not be "
+    "checked (the others were recorded), 3 规则问题 rule problem."
+)
 
 LangOption = Annotated[str, typer.Option("--lang", help="zh（默认）或 en / zh (default) or en.")]
 DebugOption = Annotated[
@@ -49,11 +56,49 @@ def _group() -> None:
     """budgetcheck：预算公开表格检查工具 / auditor for budget disclosure workbooks."""
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="配置文件（默认向上查找 budgetcheck.toml 或 pyproject.toml）/ config file.",
+    ),
+]
+CheckLangOption = Annotated[
+    str | None, typer.Option("--lang", help="zh（默认）或 en / zh (default) or en.")
+]
+StrictOption = Annotated[
+    bool | None,
+    typer.Option("--strict/--no-strict", help="精确相等，不考虑四舍五入 / exact equality."),
+]
+ProfileOption = Annotated[str | None, typer.Option("--profile", help="表格配置 / table profile.")]
+RulesOption = Annotated[
+    list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
+]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option("--select", help="只运行这些规则（编号或前缀）/ rule ids or prefixes."),
+]
+IgnoreOption = Annotated[
+    list[str] | None, typer.Option("--ignore", help="不运行这些规则 / rules to skip.")
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        help="并行检查的进程数（默认：CPU 核数）/ parallel processes (default: cores).",
+    ),
+]
+FilesArgument = Annotated[
+    list[str], typer.Argument(help="工作簿、文件夹或通配符 / workbooks, folders or globs.")
+]
+HUMAN_FORMATS = ("terminal", "text", "markdown")
+PROGRESS_MIN_FILES = 4  # a bar for two or three files only flickers
+
+
 @app.command("check", epilog=EXIT_CODES_HELP)
 def check_command(
-    files: Annotated[
-        list[str], typer.Argument(help="工作簿、文件夹或通配符 / workbooks, folders or globs.")
-    ],
+    files: FilesArgument,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -68,55 +113,113 @@ def check_command(
             "--output", "-o", help="输出文件，按顺序对应 --format / output file per format."
         ),
     ] = None,
-    lang: LangOption = "zh",
+    lang: CheckLangOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只显示错误 / errors only.")] = False,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v", help="也显示不适用的规则 / also rules not applicable."),
     ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="精确相等，不考虑四舍五入 / exact equality.")
-    ] = False,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="表格配置 / table profile.")
-    ] = None,
-    rules_dirs: Annotated[
-        list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option("--select", help="只运行这些规则（编号或前缀）/ rule ids or prefixes."),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="不运行这些规则 / rules to skip.")
-    ] = None,
+    strict: StrictOption = None,
+    profile: ProfileOption = None,
+    rules_dirs: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     fail_on: Annotated[
-        str,
+        str | None,
         typer.Option("--fail-on", help="error（默认）或 warning / exit 1 on errors or warnings."),
-    ] = "error",
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="豁免基线文件 / waivers recorded by budgetcheck baseline."),
+    ] = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            help="写出标注问题的工作簿副本（多个文件时为文件夹）/ "
+            "write an annotated copy (a folder for several files).",
+        ),
+    ] = None,
+    jobs: JobsOption = None,
+    config: ConfigOption = None,
     narrative: NarrativeOption = None,
     max_size: MaxSizeOption = 50,
     debug: DebugOption = False,
 ) -> None:
     """检查预算公开工作簿 / check budget disclosure workbooks."""
-    with _user_errors(lang, debug):
-        from budgetcheck.api import Checker, expand_paths
+    with _user_errors(lang or "zh", debug) as errors:
+        from budgetcheck.api import expand_paths
         from budgetcheck.reporting.common import ReportOptions
 
+        settings = _settings(config, lang, strict, profile, rules_dirs, select, ignore, fail_on)
+        errors.lang = lang = settings.lang
         chosen = list(formats or [])
         targets = list(outputs or [])
         _check_formats(chosen, targets, lang)
-        options = _check_options(
-            strict, profile, rules_dirs, select, ignore, narrative, max_size, debug
-        )
-        checker = Checker.create(options)
+        if settings.fail_on not in ("error", "warning"):
+            _bad_choice("--fail-on", settings.fail_on, ("error", "warning"))
+        waivers = _load_baseline(baseline or settings.config.baseline)
+        options = _check_options(settings, narrative, max_size, debug)
         paths = expand_paths(files)
-        results = [checker.check_file(path) for path in paths]
+        copies = _annotation_targets(paths, annotate)
+        shown = chosen or ["terminal" if sys.stdout.isatty() else "text"]
+        checker = _checker(options)
+        results = _check_all(checker, paths, jobs or settings.config.jobs, shown, lang)
+        if waivers is not None:
+            from budgetcheck.baseline import apply_baseline
+
+            apply_baseline(results, waivers)
         report = ReportOptions(lang=lang, quiet=quiet, verbose=verbose)
         _report_failures(results, lang)
         if chosen or any(r.status == "checked" for r in results):
             _write_reports(results, checker.rule_infos, report, chosen, targets)
-        raise typer.Exit(_exit_code(results, fail_on))
+        _write_annotations(results, copies, checker.rule_infos, lang, options.max_bytes)
+        raise typer.Exit(_exit_code(results, settings.fail_on))
+
+
+@app.command("baseline", epilog=BASELINE_EXIT_HELP)
+def baseline_command(
+    files: FilesArgument,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="基线文件 / the baseline file to write.")
+    ] = Path(".budgetcheck-baseline.json"),
+    lang: CheckLangOption = None,
+    strict: StrictOption = None,
+    profile: ProfileOption = None,
+    rules_dirs: RulesOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    jobs: JobsOption = None,
+    config: ConfigOption = None,
+    narrative: NarrativeOption = None,
+    max_size: MaxSizeOption = 50,
+    debug: DebugOption = False,
+) -> None:
+    """记录当前全部问题为豁免基线 / record the current findings as waivers."""
+    with _user_errors(lang or "zh", debug) as errors:
+        from budgetcheck.api import expand_paths
+        from budgetcheck.baseline import dumps, load_baseline, record
+        from budgetcheck.reporting.output import write_atomically
+
+        settings = _settings(config, lang, strict, profile, rules_dirs, select, ignore, None)
+        errors.lang = lang = settings.lang
+        _check_formats([], [output], lang)
+        previous = load_baseline(output) if output.is_file() else None
+        options = _check_options(settings, narrative, max_size, debug)
+        paths = expand_paths(files)
+        results = _check_all(_checker(options), paths, jobs or settings.config.jobs, ["text"], lang)
+        _report_failures(results, lang)
+        recorded = record(results, output, lang, previous)
+        write_atomically(output, dumps(recorded))
+        _stderr(
+            t(
+                lang,
+                f"已将 {len(recorded.waivers)} 条豁免写入 {output}。请在每条的 reason 中写明理由。",
+                f"Wrote {len(recorded.waivers)} waivers to {output}. Write a reason in each.",
+            )
+        )
+        failed = max((r.exit_code for r in results if r.status == "failed"), default=0)
+        raise typer.Exit(failed)
 
 
 def _report_failures(results, lang: str) -> None:  # type: ignore[no-untyped-def]
@@ -127,21 +230,140 @@ def _report_failures(results, lang: str) -> None:  # type: ignore[no-untyped-def
         _stderr(prefix + result.error(lang))
 
 
-def _check_options(
-    strict: bool,
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """Command-line values where given, else the config file's, else the defaults."""
+
+    config: Config
+    lang: str
+    strict: bool
+    profile: str | None
+    rule_dirs: tuple[Path, ...]
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    fail_on: str
+
+
+def _settings(
+    config_path: Path | None,
+    lang: str | None,
+    strict: bool | None,
     profile: str | None,
     rules_dirs: list[Path] | None,
     select: list[str] | None,
     ignore: list[str] | None,
-    narrative: Path | None,
-    max_size: int,
-    debug: bool,
+    fail_on: str | None,
+) -> _Settings:
+    from budgetcheck.config import discover
+
+    if lang is not None and lang not in ("zh", "en"):
+        _bad_choice("--lang", lang, ("zh", "en"))
+    config = discover(config_path)
+    return _Settings(
+        config=config,
+        lang=lang or config.lang or "zh",
+        strict=strict if strict is not None else bool(config.strict),
+        profile=profile or config.profile,
+        rule_dirs=tuple(rules_dirs) if rules_dirs is not None else config.rules,
+        select=_ids(select) if select is not None else config.select or (),
+        ignore=_ids(ignore) if ignore is not None else config.ignore or (),
+        fail_on=fail_on or config.fail_on or "error",
+    )
+
+
+def _bad_choice(option: str, value: str, allowed: tuple[str, ...]) -> None:
+    from budgetcheck.errors import InputError
+
+    raise InputError(
+        f"{option} 的取值“{value}”无效（可用：{'、'.join(allowed)}）。",
+        f"Invalid value '{value}' for {option} (known: {', '.join(allowed)}).",
+    )
+
+
+def _check_options(
+    settings: _Settings, narrative: Path | None, max_size: int, debug: bool
 ) -> CheckOptions:
     from budgetcheck.api import CheckOptions
     from budgetcheck.engine.run import Options
 
-    engine = Options(profile=profile, select=_ids(select), ignore=_ids(ignore), strict=strict)
-    return CheckOptions(engine, tuple(rules_dirs or ()), narrative, max_size * 1024 * 1024, debug)
+    engine = Options(
+        profile=settings.profile,
+        select=settings.select,
+        ignore=settings.ignore,
+        strict=settings.strict,
+        severity=dict(settings.config.severity),
+    )
+    return CheckOptions(engine, settings.rule_dirs, narrative, max_size * 1024 * 1024, debug)
+
+
+def _load_baseline(path: Path | None):  # type: ignore[no-untyped-def]
+    if path is None:
+        return None
+    from budgetcheck.baseline import load_baseline
+
+    return load_baseline(path)
+
+
+def _annotation_targets(paths: list[Path], out: Path | None) -> dict[Path, Path]:
+    if out is None:
+        return {}
+    from budgetcheck.reporting.annotate import annotation_targets
+
+    return annotation_targets(paths, out)
+
+
+def _checker(options: CheckOptions) -> Checker:
+    """Rules loaded once: a rule-pack problem stops the run before any file is read."""
+    from budgetcheck.api import Checker
+
+    return Checker.create(options)
+
+
+def _check_all(checker: Checker, paths, jobs: int | None, formats: list[str], lang: str):  # type: ignore[no-untyped-def]
+    """Check every file (in parallel with --jobs), with a progress bar when a person watches."""
+    from budgetcheck.batch import check_files
+    from budgetcheck.errors import InputError
+
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs 应为正整数。", "--jobs must be a positive integer.")
+    options = checker.options
+    watched = (
+        len(paths) >= PROGRESS_MIN_FILES
+        and sys.stderr.isatty()
+        and sys.stdout.isatty()
+        and all(name in HUMAN_FORMATS for name in formats)
+    )
+    if not watched:
+        return check_files(paths, options, jobs, checker=checker)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from budgetcheck.reporting.output import console_for
+
+    with Progress(
+        TextColumn(t(lang, "检查中", "Checking")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console_for(sys.stderr),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(paths))
+        return check_files(
+            paths, options, jobs, on_done=lambda _: progress.advance(task), checker=checker
+        )
+
+
+def _write_annotations(results, copies: dict[Path, Path], rules, lang: str, max_bytes: int) -> None:  # type: ignore[no-untyped-def]
+    if not copies:
+        return
+    from budgetcheck.reporting.annotate import annotate_workbook
+
+    by_path = {Path(r.path): r for r in results}
+    for source, target in copies.items():
+        result = by_path.get(source)
+        if result is None or result.status != "checked":
+            continue
+        annotate_workbook(source, result, target, lang, rules, max_bytes)
+        _stderr(t(lang, f"已写入批注副本：{target}", f"Annotated copy written: {target}"))
 
 
 def _ids(values: list[str] | None) -> tuple[str, ...]:
@@ -253,17 +475,20 @@ def rules_command(
     rules_dirs: Annotated[
         list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
     ] = None,
-    lang: LangOption = "zh",
+    lang: CheckLangOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
     """列出全部规则 / list every rule."""
-    with _user_errors(lang, debug):
+    with _user_errors(lang or "zh", debug) as errors:
         from budgetcheck.api import Checker, CheckOptions
         from budgetcheck.reporting.output import console_for
         from budgetcheck.reporting.terminal import render_rules
 
-        checker = Checker.create(CheckOptions(rule_dirs=tuple(rules_dirs or ())))
-        render_rules(checker.rule_infos, lang, console_for(sys.stdout))
+        settings = _settings(config, lang, None, None, rules_dirs, None, None, None)
+        errors.lang = settings.lang
+        checker = Checker.create(CheckOptions(rule_dirs=settings.rule_dirs))
+        render_rules(checker.rule_infos, settings.lang, console_for(sys.stdout))
 
 
 @app.command("explain")
@@ -272,17 +497,20 @@ def explain_command(
     rules_dirs: Annotated[
         list[Path] | None, typer.Option("--rules", help="附加规则目录 / extra rule pack.")
     ] = None,
-    lang: LangOption = "zh",
+    lang: CheckLangOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
     """说明一条规则 / explain one rule."""
-    with _user_errors(lang, debug):
+    with _user_errors(lang or "zh", debug) as errors:
         from budgetcheck.api import Checker, CheckOptions
         from budgetcheck.errors import RuleError
         from budgetcheck.reporting.output import console_for
         from budgetcheck.reporting.terminal import render_explain
 
-        infos = Checker.create(CheckOptions(rule_dirs=tuple(rules_dirs or ()))).rule_infos
+        settings = _settings(config, lang, None, None, rules_dirs, None, None, None)
+        errors.lang = lang = settings.lang
+        infos = Checker.create(CheckOptions(rule_dirs=settings.rule_dirs)).rule_infos
         info = infos.get(rule_id.strip().upper())
         if info is None:
             raise RuleError(
@@ -299,8 +527,8 @@ class _user_errors:
     def __init__(self, lang: str, debug: bool) -> None:
         self.lang, self.debug = lang, debug
 
-    def __enter__(self) -> None:
-        return None
+    def __enter__(self) -> _user_errors:
+        return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> Literal[False]:
         if error is None or isinstance(error, (typer.Exit, SystemExit)):

@@ -20,6 +20,17 @@ class BudgetcheckError(Exception):
     def message(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception pickles as cls(*args), which would drop the Chinese text; --jobs sends
+        # errors back from worker processes, so rebuild with both languages and any extra state.
+        return (_restore, (type(self), self.zh, self.en), self.__dict__)
+
+
+def _restore(cls: type[BudgetcheckError], zh: str, en: str) -> BudgetcheckError:
+    error = cls.__new__(cls)
+    BudgetcheckError.__init__(error, zh, en)
+    return error
+
 
 class InputError(BudgetcheckError):
     """The input file cannot be read as a budget workbook (exit code 2)."""

@@ -41,6 +41,9 @@ class Finding:
     paragraph: Paragraph | None = None
     sentence: str | None = None
     fingerprint: str = ""
+    # A baseline accepted this finding: reports still show it, but it does not fail the run.
+    waived: bool = False
+    waiver_reason: str | None = None
 
     @property
     def difference(self) -> Decimal | None:
@@ -50,6 +53,8 @@ class Finding:
 
     @property
     def location(self) -> str:
+        if self.paragraph is not None and self.paragraph.ref is None:
+            return str(self.paragraph)  # text from a --narrative file: file and paragraph number
         if self.cells:
             return str(self.cells[0])
         if self.paragraph is not None:
@@ -87,6 +92,18 @@ class RuleCount:
     not_applicable: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class StaleWaiver:
+    """A baseline entry for a checked file that no finding matched any more (fixed, or the
+    figures changed): it can be deleted from the baseline."""
+
+    fingerprint: str
+    rule_id: str
+    location: str
+    message: str
+    reason: str
+
+
 @dataclass(slots=True)
 class FileResult:
     """The outcome of checking one file: findings, or the reason it could not be checked."""
@@ -102,11 +119,21 @@ class FileResult:
     counts: dict[str, RuleCount] = field(default_factory=dict)  # per rule id
     not_applicable: dict[str, Text] = field(default_factory=dict)  # rule id -> why (for -v)
     unchecked_claims: list[str] = field(default_factory=list)
+    stale_waivers: list[StaleWaiver] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """Errors that count: waived ones do not."""
+        return sum(1 for f in self.findings if f.severity == "error" and not f.waived)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "warning")
+        return sum(1 for f in self.findings if f.severity == "warning" and not f.waived)
+
+    @property
+    def info(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "info" and not f.waived)
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for f in self.findings if f.waived)

@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
-
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.catalogue import Catalogue, catalogue
 from budgetcheck.loading.grid import Grid

@@ -38,6 +38,38 @@ def severity_name(severity: str, lang: str) -> str:
     return t(lang, zh, en)
 
 
+def finding_severity(finding: Finding, lang: str) -> str:
+    """The severity as a report shows it: "错误", or "错误（已豁免）" when a baseline waives it."""
+    name = severity_name(finding.severity, lang)
+    return name + t(lang, "（已豁免）", " (waived)") if finding.waived else name
+
+
+def waiver_text(finding: Finding, lang: str) -> str:
+    """ "已豁免：理由" for a waived finding, else empty."""
+    if not finding.waived:
+        return ""
+    sep = t(lang, "：", ": ")
+    reason = finding.waiver_reason or t(lang, "（未填写理由）", "(no reason given)")
+    return t(lang, "已豁免", "waived") + sep + reason
+
+
+def stale_waiver_lines(result: FileResult, lang: str) -> list[str]:
+    """Baseline entries of this file that matched nothing: the finding was fixed or its figures
+    changed. Listed so they can be deleted from the baseline."""
+    return [
+        " ".join(p for p in (w.rule_id, w.location, w.message, f"[{w.fingerprint}]") if p)
+        for w in result.stale_waivers
+    ]
+
+
+def stale_waiver_heading(lang: str) -> str:
+    return t(
+        lang,
+        "基线中已不再匹配的豁免（问题已改正或数额已变化，可从基线删除）：",
+        "Baseline entries that no longer match (fixed, or the figures changed; delete them):",
+    )
+
+
 def table_name(kind: str | None, lang: str) -> str:
     """The reader's name of a table kind ("收支总表"); the id itself when the kind is unknown."""
     if kind is None:
@@ -72,7 +104,9 @@ def ordered_findings(result: FileResult, options: ReportOptions) -> list[Finding
     severity, then position. Stable regardless of the order the engine produced them in, so two
     runs print the same bytes."""
     positions = _table_positions(result)
-    shown = [f for f in result.findings if not options.quiet or f.severity == "error"]
+    shown = [
+        f for f in result.findings if not options.quiet or (f.severity == "error" and not f.waived)
+    ]
 
     def key(f: Finding) -> tuple[object, ...]:
         kind = f.table_kind
@@ -211,16 +245,20 @@ class Totals:
     errors: int
     warnings: int
     info: int
+    waived: int = 0  # not counted in errors, warnings or info
+    stale: int = 0  # baseline entries that matched nothing
 
 
 def totals(results: Results) -> Totals:
-    findings = [f for r in results for f in r.findings]
+    findings = [f for r in results for f in r.findings if not f.waived]
     return Totals(
         files=len(results),
         failed=sum(1 for r in results if r.status == "failed"),
         errors=sum(1 for f in findings if f.severity == "error"),
         warnings=sum(1 for f in findings if f.severity == "warning"),
         info=sum(1 for f in findings if f.severity == "info"),
+        waived=sum(r.waived for r in results),
+        stale=sum(len(r.stale_waivers) for r in results),
     )
 
 
@@ -234,10 +272,20 @@ def closing_line(results: Results, lang: str) -> str:
         )
         if n.failed:
             text += f" ({n.failed} could not be checked)"
+        if n.waived:
+            text += f"; {n.waived} waived"
+        if n.stale:
+            text += "; 1 baseline entry no longer matches" if n.stale == 1 else (
+                f"; {n.stale} baseline entries no longer match"
+            )
         return text + "."
     text = f"共 {n.errors} 个错误、{n.warnings} 个警告、{n.info} 条提示，检查了 {n.files} 个文件"
     if n.failed:
         text += f"（其中 {n.failed} 个无法检查）"
+    if n.waived:
+        text += f"；另有 {n.waived} 个已豁免"
+    if n.stale:
+        text += f"；基线中 {n.stale} 条豁免已不再匹配"
     return text + "。"
 
 

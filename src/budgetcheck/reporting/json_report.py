@@ -49,6 +49,8 @@ def report_data(results: Results, rules: Rules, options: ReportOptions) -> dict[
             "errors": n.errors,
             "warnings": n.warnings,
             "info": n.info,
+            "waived": n.waived,
+            "stale_waivers": n.stale,
         },
         "rules": _rules_data(results, rules, options.lang),
         "files": [_file_data(result, options) for result in results],
@@ -88,16 +90,27 @@ def _file_data(result: FileResult, options: ReportOptions) -> dict[str, Any]:
             },
         },
         "finding_counts": {
-            "error": sum(1 for f in result.findings if f.severity == "error"),
-            "warning": sum(1 for f in result.findings if f.severity == "warning"),
-            "info": sum(1 for f in result.findings if f.severity == "info"),
+            "error": result.errors,
+            "warning": result.warnings,
+            "info": result.info,
         },
+        "waived": result.waived,
         "not_applicable": {
             rule_id: result.not_applicable[rule_id](lang)
             for rule_id in sorted(result.not_applicable)
         },
         "unchecked_claims": list(result.unchecked_claims),
         "findings": [finding_data(finding, lang) for finding in findings],
+        "stale_waivers": [
+            {
+                "fingerprint": w.fingerprint,
+                "rule_id": w.rule_id,
+                "location": w.location,
+                "message": w.message,
+                "reason": w.reason,
+            }
+            for w in result.stale_waivers
+        ],
     }
 
 
@@ -138,6 +151,8 @@ def finding_data(finding: Finding, lang: str) -> dict[str, Any]:
         "paragraph": _paragraph_data(finding.paragraph),
         "sentence": finding.sentence,
         "fingerprint": finding.fingerprint,
+        "waived": finding.waived,
+        "waiver_reason": finding.waiver_reason,
     }
 
 

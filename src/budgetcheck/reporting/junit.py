@@ -21,13 +21,14 @@ from budgetcheck.reporting.common import (
     display_path,
     failure_reason,
     figures_text,
+    finding_severity,
     location_text,
     ordered_findings,
     quoted,
     row_text,
     rule_ids,
     rule_title,
-    severity_name,
+    waiver_text,
 )
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
@@ -120,7 +121,7 @@ def _case(
         return case
     notes = []
     for finding in findings:
-        if finding.severity == "info":
+        if finding.severity == "info" or finding.waived:  # waived: accepted, not a failure
             notes.append(finding_text(finding, lang))
             continue
         failure = ET.SubElement(
@@ -143,7 +144,7 @@ def finding_text(finding: Finding, lang: str) -> str:
     """Everything a reader of a CI page needs, one fact a line."""
     sep = t(lang, "：", ": ")
     lines = [
-        f"{severity_name(finding.severity, lang)} {finding.rule_id}{sep}{finding.message(lang)}"
+        f"{finding_severity(finding, lang)} {finding.rule_id}{sep}{finding.message(lang)}"
     ]
     if finding.cells:
         lines.append(t(lang, "单元格", "cells") + sep + location_text(finding))
@@ -159,6 +160,8 @@ def finding_text(finding: Finding, lang: str) -> str:
         lines.append(t(lang, "原文", "sentence") + sep + quoted(finding.sentence, lang))
     if finding.fingerprint:
         lines.append(t(lang, "指纹", "fingerprint") + sep + finding.fingerprint)
+    if finding.waived:
+        lines.append(waiver_text(finding, lang))
     return "\n".join(lines)
 
 

@@ -108,6 +108,12 @@ def _result(file: FileResult, finding: Finding, index: dict[str, int], lang: str
         data["relatedLocations"] = related
     if finding.fingerprint:
         data["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.waived:
+        # SARIF's own word for an accepted result: viewers hide or grey it out.
+        suppression: dict[str, Any] = {"kind": "external", "status": "accepted"}
+        if finding.waiver_reason:
+            suppression["justification"] = finding.waiver_reason
+        data["suppressions"] = [suppression]
     data["properties"] = _properties(finding)
     return data
 

@@ -11,31 +11,38 @@ from budgetcheck.i18n import t
 from budgetcheck.reporting.common import Results, display_path, markdown_cell, status_text
 
 
-def summary_header(lang: str) -> list[str]:
-    return [
+def summary_header(lang: str, waived: bool = False) -> list[str]:
+    """The columns; "waived" only in a run with a baseline that waived something."""
+    header = [
         t(lang, "文件", "file"),
         t(lang, "状态", "status"),
         t(lang, "错误", "errors"),
         t(lang, "警告", "warnings"),
         t(lang, "提示", "info"),
     ]
+    return [*header, t(lang, "已豁免", "waived")] if waived else header
+
+
+def any_waived(results: Results) -> bool:
+    return any(result.waived for result in results)
 
 
 def summary_rows(results: Results, lang: str) -> list[list[str]]:
     """Plain strings only, so no table library re-reads a count or a name as a number."""
     rows = []
+    waived = any_waived(results)
     for result in results:
-        info = sum(1 for f in result.findings if f.severity == "info")
         checked = result.status == "checked"
-        rows.append(
-            [
-                display_path(result.path),
-                status_text(result, lang),
-                str(result.errors) if checked else "-",
-                str(result.warnings) if checked else "-",
-                str(info) if checked else "-",
-            ]
-        )
+        row = [
+            display_path(result.path),
+            status_text(result, lang),
+            str(result.errors) if checked else "-",
+            str(result.warnings) if checked else "-",
+            str(result.info) if checked else "-",
+        ]
+        if waived:
+            row.append(str(result.waived) if checked else "-")
+        rows.append(row)
     return rows
 
 
@@ -48,10 +55,11 @@ def render_summary(results: Results, lang: str, tablefmt: str = "simple") -> str
     rows = summary_rows(results, lang)
     if tablefmt == "pipe":
         rows = [[markdown_cell(cell) for cell in row] for row in rows]
+    headers = summary_header(lang, any_waived(results))
     return tabulate(
         rows,
-        headers=summary_header(lang),
+        headers=headers,
         tablefmt=tablefmt,
         disable_numparse=True,
-        colalign=("left", "left", "right", "right", "right"),
+        colalign=("left", "left", *("right",) * (len(headers) - 2)),
     )

@@ -22,6 +22,7 @@ from budgetcheck.reporting.common import (
     display_path,
     failure_reason,
     figures_text,
+    finding_severity,
     header_line,
     location_text,
     markdown_cell,
@@ -29,7 +30,9 @@ from budgetcheck.reporting.common import (
     quoted,
     relative_path,
     row_text,
-    severity_name,
+    stale_waiver_heading,
+    stale_waiver_lines,
+    waiver_text,
 )
 from budgetcheck.reporting.summary import render_summary, show_summary
 
@@ -59,6 +62,8 @@ def finding_row(finding: Finding, lang: str, cell_separator: str = "\n") -> list
     message = finding.message(lang)
     if finding.sentence:
         message = f"{message}{cell_separator}{quoted(finding.sentence, lang)}"
+    if finding.waived:
+        message = f"{message}{cell_separator}{waiver_text(finding, lang)}"
     cells = (
         cell_separator.join(str(cell) for cell in finding.cells)
         if finding.cells
@@ -66,7 +71,7 @@ def finding_row(finding: Finding, lang: str, cell_separator: str = "\n") -> list
     )
     return [
         finding.rule_id,
-        severity_name(finding.severity, lang),
+        finding_severity(finding, lang),
         cells,
         row_text(finding),
         amount_with_unit(finding.stated, unit, lang) if finding.stated is not None else "",
@@ -109,11 +114,15 @@ def _text_file(result: FileResult, options: ReportOptions) -> str:
 
 
 def verbose_sections(result: FileResult, options: ReportOptions) -> list[tuple[str, list[str]]]:
-    """With -v: the rules that did not apply (and why) and the claims left unchecked."""
-    if not options.verbose:
-        return []
+    """Stale baseline entries; with -v also the rules that did not apply (and why) and the
+    claims left unchecked."""
     lang = options.lang
     sections = []
+    stale = stale_waiver_lines(result, lang)
+    if stale:
+        sections.append((stale_waiver_heading(lang), stale))
+    if not options.verbose:
+        return sections
     if result.not_applicable:
         sections.append(
             (
@@ -208,7 +217,8 @@ def render_github(results: Results, rules: Rules, options: ReportOptions) -> str
             )
             continue
         for finding in ordered_findings(result, options):
-            level = GITHUB_LEVELS.get(finding.severity, "warning")
+            # A waived finding is shown as a notice: visible on the page, never a red mark.
+            level = "notice" if finding.waived else GITHUB_LEVELS.get(finding.severity, "warning")
             lines.append(
                 _command(
                     level, {"file": path, "title": finding.rule_id}, _github_message(finding, lang)
@@ -231,6 +241,8 @@ def _github_message(finding: Finding, lang: str) -> str:
         text += "\n" + figures
     if finding.sentence:
         text += "\n" + quoted(finding.sentence, lang)
+    if finding.waived:
+        text += "\n" + waiver_text(finding, lang)
     return text
 
 

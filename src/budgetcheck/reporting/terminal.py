@@ -23,6 +23,7 @@ from budgetcheck.reporting.common import (
     display_path,
     failure_reason,
     figures_text,
+    finding_severity,
     group_by_table,
     header_line,
     location_text,
@@ -30,9 +31,12 @@ from budgetcheck.reporting.common import (
     quoted,
     row_text,
     severity_name,
+    stale_waiver_heading,
+    stale_waiver_lines,
     table_name,
+    waiver_text,
 )
-from budgetcheck.reporting.summary import show_summary, summary_header, summary_rows
+from budgetcheck.reporting.summary import any_waived, show_summary, summary_header, summary_rows
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 INDENT = "    "
@@ -105,6 +109,11 @@ def _print_file(result: FileResult, rules: Rules, options: ReportOptions, consol
             _print_group(kind, group, lang, console)
     else:
         console.print(Text(_fit(console, clean_line(result, options)), style="green"))
+    stale = stale_waiver_lines(result, lang)
+    if stale:
+        console.print(Text(_fit(console, stale_waiver_heading(lang)), style="yellow"))
+        for line in stale:
+            console.print(Text(_fit(console, "  " + line), style="dim"))
     if options.verbose:
         _print_verbose(result, rules, lang, console)
 
@@ -120,7 +129,10 @@ def _print_group(kind: str | None, findings: list[Finding], lang: str, console: 
 
 def _print_finding(finding: Finding, lang: str, console: Console) -> None:
     head = Text("  ")
-    head.append_text(_severity(finding.severity, lang, console))
+    if finding.waived:
+        head.append(_fit(console, finding_severity(finding, lang)), style="dim")
+    else:
+        head.append_text(_severity(finding.severity, lang, console))
     head.append("  ")
     head.append(_fit(console, finding.rule_id), style="bold")
     where = location_text(finding)
@@ -133,6 +145,7 @@ def _print_finding(finding: Finding, lang: str, console: Console) -> None:
     lines = [finding.message(lang), figures_text(finding, lang)]
     if finding.sentence:
         lines.append(quoted(finding.sentence, lang))
+    lines.append(waiver_text(finding, lang))
     for line in lines:
         if line:
             console.print(Text(INDENT + _fit(console, line)))
@@ -156,7 +169,7 @@ def _print_verbose(result: FileResult, rules: Rules, lang: str, console: Console
 
 def _summary_table(results: Results, lang: str, console: Console) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for index, header in enumerate(summary_header(lang)):
+    for index, header in enumerate(summary_header(lang, any_waived(results))):
         table.add_column(_fit(console, header), justify="right" if index >= 2 else "left")
     for row in summary_rows(results, lang):
         table.add_row(*(_fit(console, cell) for cell in row))

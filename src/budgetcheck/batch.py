@@ -1,0 +1,133 @@
+"""Checking many workbooks: each file on its own, optionally in parallel processes.
+
+    check_files(paths, options, jobs=N, on_done=callback) -> [FileResult, ...] in input order
+
+One file that cannot be read, or that trips a bug, becomes a failed result and the others are
+still checked; only a rule-pack problem (RuleError) stops the whole run, because it would fail
+every file the same way. Results come back in the order the paths were given whatever order the
+workers finish in, so two runs print the same bytes.
+
+With jobs > 1 the files go to a ProcessPoolExecutor (checking is CPU-bound Python, threads would
+share one core). Each worker loads and compiles the rules once, in its initializer, not per file;
+results travel back pickled (FileResult and Finding are plain dataclasses).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from budgetcheck.api import Checker, CheckOptions
+from budgetcheck.errors import RuleError
+from budgetcheck.findings import FileResult, Text
+
+OnDone = Callable[[FileResult], None]  # called once per file as it finishes (for progress)
+
+
+def default_jobs() -> int:
+    """The cores this process may use (fewer than the machine's under a CPU affinity mask)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def check_files(
+    paths: Sequence[Path | str],
+    options: CheckOptions | None = None,
+    jobs: int | None = None,
+    on_done: OnDone | None = None,
+    checker: Checker | None = None,
+) -> list[FileResult]:
+    """Check every path; a RuleError is raised before any file is checked."""
+    options = options or (checker.options if checker is not None else CheckOptions())
+    checker = checker or Checker.create(options)  # validates the rules in this process first
+    workers = min(jobs if jobs is not None else default_jobs(), len(paths))
+    if workers <= 1:
+        results = []
+        for path in paths:
+            result = check_one(checker, path)
+            if on_done is not None:
+                on_done(result)
+            results.append(result)
+        return results
+    return _parallel(paths, options, workers, on_done)
+
+
+def check_one(checker: Checker, path: Path | str) -> FileResult:
+    """One file's result, never an exception (except a rule problem, or anything with --debug)."""
+    try:
+        return checker.check_file(path)
+    except RuleError:
+        raise
+    except Exception as error:
+        if checker.options.raise_errors:
+            raise
+        return internal_failure(path, error)
+
+
+def internal_failure(path: Path | str, error: BaseException) -> FileResult:
+    name = type(error).__name__
+    return FileResult(
+        str(path),
+        "failed",
+        Text(
+            f"检查该文件时出现内部错误（{name}）。请加 --debug 单独检查它并报告此问题。",
+            f"Internal error while checking this file ({name}). Check it alone with --debug "
+            "and report the problem.",
+        ),
+        2,
+    )
+
+
+# ----------------------------------------------------------------------------- processes
+
+_worker: Checker | None = None
+
+
+def _start_worker(options: CheckOptions) -> None:
+    global _worker
+    _worker = Checker.create(options)
+
+
+def _check_in_worker(path: str) -> FileResult:
+    assert _worker is not None, "the pool initializer did not run"
+    return check_one(_worker, path)
+
+
+def _parallel(
+    paths: Sequence[Path | str], options: CheckOptions, workers: int, on_done: OnDone | None
+) -> list[FileResult]:
+    results: list[FileResult | None] = [None] * len(paths)
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(options,)
+    ) as pool:
+        futures: dict[Future[FileResult], int] = {
+            pool.submit(_check_in_worker, str(path)): index for index, path in enumerate(paths)
+        }
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                result = _outcome(future, paths[index], options)
+                results[index] = result
+                if on_done is not None:
+                    on_done(result)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return [result for result in results if result is not None]
+
+
+def _outcome(future: Future[FileResult], path: Path | str, options: CheckOptions) -> FileResult:
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        # A worker died (out of memory, a crash in a native reader): this file fails, and so
+        # does every file still queued on the broken pool; nothing is silently dropped.
+        if options.raise_errors:
+            raise
+        return internal_failure(path, error)
