@@ -20,6 +20,7 @@ from budgetcheck.i18n import t
 if TYPE_CHECKING:
     from budgetcheck.api import Checker, CheckOptions
     from budgetcheck.config import Config
+    from budgetcheck.findings import RuleInfo
 
 app = typer.Typer(
     add_completion=False,
@@ -481,14 +482,22 @@ def rules_command(
 ) -> None:
     """列出全部规则 / list every rule."""
     with _user_errors(lang or "zh", debug) as errors:
-        from budgetcheck.api import Checker, CheckOptions
         from budgetcheck.reporting.output import console_for
         from budgetcheck.reporting.terminal import render_rules
 
-        settings = _settings(config, lang, None, None, rules_dirs, None, None, None)
-        errors.lang = settings.lang
-        checker = Checker.create(CheckOptions(rule_dirs=settings.rule_dirs))
-        render_rules(checker.rule_infos, settings.lang, console_for(sys.stdout))
+        infos, errors.lang = _rule_infos(config, lang, rules_dirs)
+        render_rules(infos, errors.lang, console_for(sys.stdout))
+
+
+def _rule_infos(
+    config: Path | None, lang: str | None, rules_dirs: list[Path] | None
+) -> tuple[dict[str, RuleInfo], str]:
+    """Every rule of the default and configured packs, and the language to speak."""
+    from budgetcheck.api import Checker, CheckOptions
+
+    settings = _settings(config, lang, None, None, rules_dirs, None, None, None)
+    checker = Checker.create(CheckOptions(rule_dirs=settings.rule_dirs))
+    return checker.rule_infos, settings.lang
 
 
 @app.command("explain")
@@ -503,14 +512,12 @@ def explain_command(
 ) -> None:
     """说明一条规则 / explain one rule."""
     with _user_errors(lang or "zh", debug) as errors:
-        from budgetcheck.api import Checker, CheckOptions
         from budgetcheck.errors import RuleError
         from budgetcheck.reporting.output import console_for
         from budgetcheck.reporting.terminal import render_explain
 
-        settings = _settings(config, lang, None, None, rules_dirs, None, None, None)
-        errors.lang = lang = settings.lang
-        infos = Checker.create(CheckOptions(rule_dirs=settings.rule_dirs)).rule_infos
+        infos, errors.lang = _rule_infos(config, lang, rules_dirs)
+        lang = errors.lang
         info = infos.get(rule_id.strip().upper())
         if info is None:
             raise RuleError(
