@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 @cache
@@ -13,3 +14,12 @@ def rules_dir() -> Path:
         return packaged
     # An editable install or a plain checkout: the repository's own rules/ folder.
     return Path(__file__).resolve().parents[2] / "rules"
+
+
+@cache
+def rules_yaml(name: str) -> Any:
+    """A YAML file of the shipped rules folder, parsed once per process (libyaml when built in)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((rules_dir() / name).read_text(encoding="utf-8"), Loader=loader)

@@ -10,10 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from budgetcheck.loading.text import key
-from budgetcheck.resources import rules_dir
+from budgetcheck.resources import rules_yaml
 
 _YEAR = re.compile(r"(19|20)\d{2}年度?")
 
@@ -48,7 +46,7 @@ class Vocabulary:
 
 @cache
 def vocabulary() -> Vocabulary:
-    data = yaml.safe_load((rules_dir() / "tables.yaml").read_text(encoding="utf-8"))
+    data = rules_yaml("tables.yaml")
     kinds: dict[str, KindVocabulary] = {}
     names: dict[str, str] = {}
     for kind_id, spec in data["kinds"].items():

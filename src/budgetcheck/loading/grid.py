@@ -17,6 +17,7 @@ class Grid:
     hidden: bool = False
     decimals: dict[tuple[int, int], int] = field(default_factory=dict)  # from number formats
     _merge_of: dict[tuple[int, int], Merge] = field(default_factory=dict, repr=False)
+    _texts: dict[int, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.cells = _trim(self.cells)
@@ -57,12 +58,15 @@ class Grid:
         return self.text(row, col)
 
     def row_texts(self, row: int) -> list[tuple[int, str]]:
-        """The non-empty cells of a row as (column, clean text)."""
-        found = []
-        for col, value in enumerate(self.cells[row] if row < self.height else []):
-            text = clean(_as_text(value))
-            if text:
-                found.append((col, text))
+        """The non-empty cells of a row as (column, clean text); computed once per row, since
+        title, header and note detection all look at the same rows."""
+        if not 0 <= row < self.height:
+            return []
+        found = self._texts.get(row)
+        if found is None:
+            found = [(col, text) for col, value in enumerate(self.cells[row]) if value != ""
+                     and (text := clean(_as_text(value)))]
+            self._texts[row] = found
         return found
 
     def is_empty_row(self, row: int) -> bool:

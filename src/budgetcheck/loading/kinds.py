@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from budgetcheck.loading.text import key, title_key
-from budgetcheck.resources import rules_dir
+from budgetcheck.resources import rules_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +65,7 @@ class KindCatalogue:
 
 @cache
 def kind_catalogue() -> KindCatalogue:
-    data = yaml.safe_load((rules_dir() / "tables.yaml").read_text(encoding="utf-8"))
+    data = rules_yaml("tables.yaml")
     kinds = {kind_id: _kind(kind_id, spec) for kind_id, spec in data["kinds"].items()}
     roles = data["column_roles"]
     sides = {key(word): side for side, words in data["sides"].items() for word in words}

@@ -39,10 +39,13 @@ def clean(text: object) -> str:
     return _WHITESPACE.sub("", value).translate(_HALF_TO_FULL)
 
 
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff5a]")
+
+
 def _needs_nfkc(value: str) -> bool:
     # NFKC turns full-width brackets into ASCII ones, which we undo; we want it for digits and
     # letters written full-width.
-    return any("\uff10" <= ch <= "\uff5a" for ch in value)
+    return _FULL_WIDTH_ALNUM.search(value) is not None
 
 
 def key(text: object) -> str:

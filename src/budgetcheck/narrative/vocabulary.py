@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from budgetcheck.resources import rules_dir
+from budgetcheck.resources import rules_yaml
 
 VOCABULARY_FILE = "narrative-vocabulary.yaml"
 MAX_PATTERN_LENGTH = 300
@@ -173,4 +173,4 @@ def load(path: Path) -> NarrativeVocabulary:
 
 @cache
 def narrative_vocabulary() -> NarrativeVocabulary:
-    return load(rules_dir() / VOCABULARY_FILE)
+    return parse(rules_yaml(VOCABULARY_FILE))
