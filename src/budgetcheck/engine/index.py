@@ -38,9 +38,16 @@ class TableIndex:
                 if name:
                     self.canonical[column.index] = name
         self.factor = table.unit_factor
+        self._named: dict[str, list[Column]] = {}
 
     def columns_named(self, name: str) -> list[Column]:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
+        found = self._named.get(name)
+        if found is None:
+            found = self._named[name] = self._find_columns(name)
+        return found
+
+    def _find_columns(self, name: str) -> list[Column]:
         wanted = key(name)
         found = [c for c in self.table.amount_columns if self.canonical.get(c.index) == wanted]
         if found:

@@ -7,6 +7,8 @@ level is skipped, never guessed: a wrong hierarchy would raise false alarms.
 
 from __future__ import annotations
 
+import itertools
+
 from budgetcheck.engine.checks.base import (
     Context,
     Outcome,
@@ -66,33 +68,27 @@ def _sides(rows: list[Row]) -> list[str | None]:
 def _children_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
     items = [r for r in rows if r.kind == "item"]
     if items and all(r.code for r in items):
-        return [
-            (parent, kids)
-            for parent in items
-            if (
-                kids := [
-                    r
-                    for r in items
-                    if r.code
-                    and len(r.code) > len(parent.code or "")
-                    and r.code[:-2] == parent.code
-                ]
-            )
-        ]
+        # Children by parent code in one pass: the large tables have tens of thousands of rows.
+        children: dict[str, list[Row]] = {}
+        for row in items:
+            code = row.code or ""
+            if len(code) > 3:
+                children.setdefault(code[:-2], []).append(row)
+        return [(parent, children[parent.code]) for parent in items if parent.code in children]
     groups = []
     for position, parent in enumerate(rows):
         if parent.kind != "item" or parent.level is None:
             continue
-        kids = _following_children(rows[position + 1 :], parent.level)
+        kids = _following_children(rows, position + 1, parent.level)
         if kids:
             groups.append((parent, kids))
     return groups
 
 
-def _following_children(rows: list[Row], level: int) -> list[Row]:
+def _following_children(rows: list[Row], start: int, level: int) -> list[Row]:
     """Rows one level deeper until the next row at the parent's level; [] when unsure."""
     kids: list[Row] = []
-    for row in rows:
+    for row in itertools.islice(rows, start, None):
         if row.kind != "item" or (row.level is not None and row.level <= level):
             break
         if row.level is None:
