@@ -289,3 +289,11 @@ def test_non_titles_match_nothing(text: str) -> None:
 def test_a_too_long_line_is_not_a_title() -> None:
     sentence = "本部门" + "根据有关规定编制" * 10 + "收支总表"
     assert kind_catalogue().match_title(sentence) is None
+
+
+def test_every_title_alias_names_a_table() -> None:
+    # The title scan skips cells without 表 (tables.py); an alias without it would never match.
+    from budgetcheck.loading.kinds import kind_catalogue
+
+    for kind in kind_catalogue().kinds.values():
+        assert all("表" in alias for alias in kind.aliases), kind.id

@@ -54,8 +54,8 @@ def _titles(grid: Grid, kinds: KindCatalogue) -> list[Title]:
         if not cells or len(cells) > 3:
             continue
         for col, text in cells:
-            if len(text) > MAX_TITLE_LENGTH:
-                continue
+            if len(text) > MAX_TITLE_LENGTH or "表" not in text:
+                continue  # every table title names a 表; most cells are amounts or labels
             kind = kinds.match_title(text)
             if kind and (kind.form or _header_follows(grid, row + 1)):
                 titles.append(Title(row, col, kind, grid.raw_text(row, col).strip()))
