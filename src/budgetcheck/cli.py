@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -391,6 +392,12 @@ def _check_formats(formats: list[str], outputs: list[Path], lang: str) -> None:
         if not folder.is_dir():
             raise InputError(
                 f"输出目录不存在：{folder}。", f"The output folder {folder} does not exist."
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):  # refused before any work is done
+            raise InputError(
+                f"没有写入输出目录的权限：{folder}。请换一个可写入的目录或修改其权限。",
+                f"No permission to write to the output folder {folder}; choose a writable "
+                "folder or change its permissions.",
             )
         if target.exists() and target.is_dir():
             raise InputError(

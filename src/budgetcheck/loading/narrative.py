@@ -19,6 +19,7 @@ _HEADING = re.compile(
 _SENTENCE_END = re.compile(r"[。；;！!？?]$")
 MAX_HEADING_LENGTH = 40
 MAX_NARRATIVE_BYTES = 20 * 1024 * 1024
+MAX_PARAGRAPH_CHARS = 32_767  # as much as one Excel cell holds
 
 
 def is_heading(text: str) -> bool:
@@ -61,6 +62,17 @@ def paragraphs_from_file(path: Path) -> list[Paragraph]:
             f"The narrative file {path.name} is over 20 MB, too large for budget text.",
         )
     lines = _docx_lines(path) if path.suffix.lower() == ".docx" else _text_lines(path)
+    for number, text in enumerate(lines, start=1):
+        if len(text) > MAX_PARAGRAPH_CHARS:
+            raise InputError(
+                f"说明文本文件 {path.name} 的第 {number} 段有 {len(text):,} 个字符，超过 "
+                f"{MAX_PARAGRAPH_CHARS:,} 个字符的上限，不像是预算说明（可能丢失了换行）；"
+                "请检查文件内容、按段落换行后再检查。",
+                f"Paragraph {number} of the narrative file {path.name} has {len(text):,} "
+                f"characters, more than the limit of {MAX_PARAGRAPH_CHARS:,} for budget text "
+                "(perhaps its line breaks were lost); check the file, break it into paragraphs "
+                "and check again.",
+            )
     found: list[Paragraph] = []
     heading: str | None = None
     for number, text in enumerate(lines, start=1):

@@ -108,6 +108,64 @@ def _zip_bomb_error(path: Path, detail_zh: str, detail_en: str) -> InputError:
     )
 
 
+# A sheet larger than any budget disclosure is refused before a reader builds its grid: calamine
+# allocates the whole used range at once (an allocation failure aborts the process) and every
+# later stage is linear in the cells. The limits grow with --max-size.
+ROWS_PER_MIB = 1_000  # 50,000 rows per sheet at the default 50 MB (real tables: < 2,000)
+CELLS_PER_MIB = 50_000  # 2.5 million cells (rows x columns of the used range) at 50 MB
+MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+
+
+def sheet_limits(max_bytes: int) -> tuple[int, int]:
+    """(rows, cells) a sheet may span when files may be `max_bytes` large."""
+    mib = max_bytes / MIB
+    return max(int(mib * ROWS_PER_MIB), 1), max(int(mib * CELLS_PER_MIB), 1)
+
+
+def sheet_too_large_error(
+    path: Path, sheet_zh: str, sheet_en: str, rows: int, cols: int, max_bytes: int
+) -> InputError:
+    max_rows, max_cells = sheet_limits(max_bytes)
+    return InputError(
+        f"“{path.name}”的{sheet_zh}数据区域达 {rows:,} 行 × {cols:,} 列，超过每张工作表 "
+        f"{max_rows:,} 行、{max_cells:,} 个单元格的上限，不像是预算公开表格；"
+        f"如确需检查，请用 --max-size 调高上限（每 MB 对应 {ROWS_PER_MIB} 行）。",
+        f'{sheet_en} of "{path.name}" spans {rows:,} rows x {cols:,} columns, more than the '
+        f"limit of {max_rows:,} rows and {max_cells:,} cells per sheet for a budget disclosure; "
+        f"raise the limit with --max-size if you really need to check it ({ROWS_PER_MIB} rows "
+        "per MB).",
+    )
+
+
+def check_sheet_size(path: Path, name: str, rows: int, cols: int, max_bytes: int) -> None:
+    """Refuse a sheet of `rows` x `cols` beyond the limits for `max_bytes`."""
+    max_rows, max_cells = sheet_limits(max_bytes)
+    if rows > max_rows or rows * cols > max_cells:
+        raise sheet_too_large_error(
+            path, f"工作表“{name}”", f'Sheet "{name}"', rows, cols, max_bytes
+        )
+
+
+def check_cell_text(path: Path, sheet: str, cells: list[list[object]]) -> None:
+    """Refuse a sheet with a cell longer than Excel allows: Excel did not save it, and every
+    text stage would pay its length again and again."""
+    for r, row in enumerate(cells):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                from budgetcheck.model import column_letters
+
+                ref = f"{sheet}!{column_letters(c)}{r + 1}"
+                raise InputError(
+                    f"“{path.name}”的单元格 {ref} 有 {len(value):,} 个字符，超过 Excel 单元格 "
+                    f"{MAX_CELL_CHARS:,} 个字符的上限，文件不是 Excel 保存的或已损坏；"
+                    "请在 Excel 或 WPS 中打开、删去多余内容并另存后再检查。",
+                    f'Cell {ref} of "{path.name}" holds {len(value):,} characters, more than the '
+                    f"{MAX_CELL_CHARS:,} an Excel cell can hold, so Excel did not save it this way "
+                    "or it is damaged; open it in Excel or WPS, remove the excess text, save it "
+                    "and check again.",
+                )
+
+
 # --------------------------------------------------------------------------- path checks
 
 
@@ -617,9 +675,59 @@ def open_workbook(
     fmt = sniff_format(path, max_bytes=max_bytes)
     if fmt in ("xlsx", "xlsm", "ods"):
         check_zip_safety(path, limits)
+        if fmt != "ods":
+            check_xlsx_extents(path, max_bytes, limits)
     else:
-        check_biff_safety(path)
+        check_biff_safety(path, max_bytes)
     return _calamine_open(path, fmt), fmt
+
+
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'][A-Z]{0,3}(\d{1,9})["']""")
+_COLUMN_LETTERS = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})\d""")
+
+
+def check_xlsx_extents(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: ZipLimits = DEFAULT_ZIP_LIMITS
+) -> None:
+    """Refuse a worksheet whose cells span more rows or cells than `sheet_limits` allows.
+
+    The extent comes from the `r` attributes of rows and cells (what calamine sizes its grid
+    from), not from the <dimension> element, which may say anything. Streaming and linear.
+    """
+    from budgetcheck.loading.ooxml import xlsx_sheets
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name, member in xlsx_sheets(path, zf):
+                rows, cols = _extent(path, zf, member, limits.max_total_uncompressed)
+                check_sheet_size(path, name, rows, cols, max_bytes)
+    except ZIP_ERRORS as exc:
+        raise corrupt_error(path, f"zip: {exc}") from None
+
+
+def _extent(path: Path, zf: zipfile.ZipFile, member: str, cap: int) -> tuple[int, int]:
+    rows = cols = 0
+    tail = b""
+    for chunk in iter_member(path, zf, member, cap=cap, chunk=1 << 20):
+        buf = tail + chunk
+        cut = buf.rfind(b">") + 1  # an attribute never spans a '>': scan whole tags only
+        if cut == 0 and len(buf) > 4096:
+            cut = len(buf) - 64
+        scanned, tail = buf[:cut], buf[cut:]
+        numbers = _ROW_NUMBER.findall(scanned)
+        if numbers:
+            rows = max(rows, max(map(int, numbers)))
+        letters = set(_COLUMN_LETTERS.findall(scanned))
+        if letters:
+            cols = max(cols, max(_column_number(c) for c in letters))
+    return rows, cols
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
 
 
 _NATIVE_SUFFIX = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods"}
@@ -711,8 +819,9 @@ MAX_BIFF_ROWS = 65536
 MAX_BIFF_COLS = 256
 
 
-def check_biff_safety(path: Path) -> None:
-    """Refuse an xls/et whose DIMENSIONS records claim more than a BIFF8 sheet can hold."""
+def check_biff_safety(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse an xls/et whose DIMENSIONS records claim more than a BIFF8 sheet can hold, or
+    more than `sheet_limits(max_bytes)` allows."""
     data = workbook_stream(path)
     offsets = [0]
     for _, rtype, payload in biff_records(data):
@@ -720,15 +829,20 @@ def check_biff_safety(path: Path) -> None:
             offsets.append(struct.unpack_from("<I", payload)[0])
         elif rtype == BIFF_EOF:
             break
-    for offset in offsets[1:]:
+    for number, offset in enumerate(offsets[1:], start=1):
         for _, rtype, payload in biff_records(data, offset):
             if rtype == BIFF_DIMENSIONS:
-                _check_dimensions(path, payload)
+                rows, cols = _check_dimensions(path, payload)
+                if rows * cols > sheet_limits(max_bytes)[1] or rows > sheet_limits(max_bytes)[0]:
+                    raise sheet_too_large_error(
+                        path, f"第 {number} 张工作表", f"Sheet {number}", rows, cols, max_bytes
+                    )
             if rtype in (BIFF_DIMENSIONS, BIFF_EOF):
                 break
 
 
-def _check_dimensions(path: Path, payload: bytes) -> None:
+def _check_dimensions(path: Path, payload: bytes) -> tuple[int, int]:
+    """(rows, columns) of the used range; a range beyond BIFF8's limits is damage."""
     if len(payload) >= 12:
         first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", payload)
     elif len(payload) >= 8:
@@ -744,3 +858,4 @@ def _check_dimensions(path: Path, payload: bytes) -> None:
         raise corrupt_error(
             path, f"BIFF: sheet claims rows {first_row}-{last_row}, columns {first_col}-{last_col}"
         )
+    return last_row, last_col  # DIMENSIONS stores the last row and column plus one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
@@ -50,6 +51,14 @@ def _needs_nfkc(value: str) -> bool:
 
 def key(text: object) -> str:
     """The comparison key of a name: clean, without quote marks."""
+    if isinstance(text, str):
+        return _key(text)
+    return _QUOTES.sub("", clean(text))
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    # Cached: the same long sentence is keyed once per finding it holds (fingerprints).
     return _QUOTES.sub("", clean(text))
 
 

@@ -10,7 +10,12 @@ from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.loading.metadata import read_metadata
 from budgetcheck.loading.narrative import paragraphs_from_file, paragraphs_from_grid
-from budgetcheck.loading.opening import DEFAULT_MAX_BYTES, open_workbook
+from budgetcheck.loading.opening import (
+    DEFAULT_MAX_BYTES,
+    check_cell_text,
+    check_sheet_size,
+    open_workbook,
+)
 from budgetcheck.loading.tables import find_tables
 from budgetcheck.model import Document, Paragraph, SheetInfo, SheetRole, Table
 
@@ -27,7 +32,7 @@ def load(
     path = Path(path)
     workbook, fmt = open_workbook(path, max_bytes=max_bytes)
     _refuse_unreadable_cells(path, fmt)
-    grids = _grids(workbook, fmt, path)
+    grids = _grids(workbook, fmt, path, max_bytes)
     kinds = kind_catalogue()
     tables: list[Table] = []
     sheets: list[SheetInfo] = []
@@ -62,7 +67,7 @@ def _refuse_unreadable_cells(path: Path, fmt: str) -> None:
         raise unreadable_cells_error(cells)
 
 
-def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
+def _grids(workbook: Any, fmt: str, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Grid]:
     from budgetcheck.loading.formats import displayed_decimals
 
     # calamine hides number formats; the decimals a reader sees come from the file itself.
@@ -76,8 +81,12 @@ def _grids(workbook: Any, fmt: str, path: Path) -> list[Grid]:
     for name in workbook.sheet_names:
         try:
             sheet = workbook.get_sheet_by_name(name)
+            check_sheet_size(path, name, sheet.height, sheet.width, max_bytes)
             cells = sheet.to_python(skip_empty_area=False)
+            check_cell_text(path, name, cells)
             merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        except InputError:
+            raise
         except Exception as error:  # calamine raises its own error types for damaged sheets
             raise InputError(
                 f"工作表“{name}”已损坏，无法读取（{error}）。请在 Excel 或 WPS 中打开并另存后重试。",

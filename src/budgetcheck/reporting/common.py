@@ -201,7 +201,12 @@ def figures_text(finding: Finding, lang: str) -> str:
     return t(lang, "，", ", ").join(parts)
 
 
+MAX_QUOTE = 400  # characters of a quoted sentence shown; a longer one is cut in the middle
+
+
 def quoted(sentence: str, lang: str) -> str:
+    if len(sentence) > MAX_QUOTE:  # a text without full stops is one "sentence" of any length
+        sentence = f"{sentence[: MAX_QUOTE // 2]}…{sentence[-MAX_QUOTE // 2 :]}"
     return t(lang, f"“{sentence}”", f'"{sentence}"')
 
 
