@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from wcwidth import wcswidth
 
 from budgetcheck.reporting.common import ReportOptions
@@ -126,3 +128,16 @@ def test_github_escaping():
 def test_tabular_deterministic():
     assert text() == text()
     assert github() == github()
+
+
+def test_fast_display_width_agrees_with_wcwidth_on_budget_text() -> None:
+    import wcwidth
+
+    from budgetcheck.loading.workbook import load
+    from budgetcheck.reporting.tabular import display_width
+
+    doc = load(Path(__file__).parents[1] / "fixtures" / "siping-2024.xlsx")
+    texts = [p.text for p in doc.paragraphs] + [r.raw_label for t in doc.tables for r in t.rows]
+    texts += ["“三公”经费", "（差 -0.10 万元）", "１２３ａｂｃ", "—…·、。", "96,282,213.44 元"]
+    for text in texts:
+        assert display_width(text) == wcwidth.wcswidth(text), text

@@ -201,7 +201,7 @@ def figures_text(finding: Finding, lang: str) -> str:
     return t(lang, "，", ", ").join(parts)
 
 
-MAX_QUOTE = 400  # characters of a quoted sentence shown; a longer one is cut in the middle
+MAX_QUOTE = 160  # characters of a quoted sentence shown; a longer one is cut in the middle
 
 
 def quoted(sentence: str, lang: str) -> str:
