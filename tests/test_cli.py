@@ -181,3 +181,12 @@ def test_gbk_console_does_not_crash() -> None:
         ).returncode
         == 1
     )
+
+
+def test_output_to_a_device_writes_through_it() -> None:
+    import os
+    import stat
+
+    result = cli(FIXTURES / "siping-2024.xlsx", "-f", "json", "-o", "/dev/null")
+    assert result.returncode == 1
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device, not a file put in its place

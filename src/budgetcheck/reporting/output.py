@@ -29,12 +29,21 @@ def console_for(stream: IO[str] | None, record: bool = False) -> Console:
 
 
 def write_atomically(target: Path, text: str) -> None:
-    """Write to a temporary file beside `target`, then rename it into place."""
+    """Write to a temporary file beside `target`, then rename it into place.
+
+    A target that exists but is not a regular file (/dev/null, a named pipe, /dev/stdout) is
+    written directly: renaming over it would replace the device with a file.
+    """
+    content = text if text.endswith("\n") else text + "\n"
+    if target.exists() and not target.is_file():
+        with target.open("w", encoding="utf-8", newline="\n") as stream:
+            stream.write(content)
+        return
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text if text.endswith("\n") else text + "\n")
+            stream.write(content)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
