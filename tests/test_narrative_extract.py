@@ -159,3 +159,13 @@ def test_a_megabyte_of_digits_and_punctuation_is_fast(text: str) -> None:
     wording.empty_reasons(text, VOCAB)
     wording.cut_off(text, VOCAB)
     assert time.perf_counter() - start < 2.0  # typically 0.3–0.9 s; headroom for slow CI machines
+
+
+def test_a_document_past_the_claim_budget_is_read_only_up_to_it(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from budgetcheck.narrative import claims as claims_module
+
+    monkeypatch.setattr(claims_module, "MAX_DOCUMENT_CLAIMS", 3)
+    paragraph = ParagraphText("2024 年支出预算 1169.86 万元，其中：基本支出 899.86 万元，占 76.92%。")
+    results = extract([paragraph] * 4, lexicon(), VOCAB)
+    assert results[0].claims and not results[0].unread
+    assert all(r.unread and not r.claims for r in results[1:])

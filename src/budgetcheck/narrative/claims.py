@@ -112,6 +112,7 @@ class ParagraphClaims:
     ends: list[int] = field(default_factory=list)  # where each sentence ends (compact offsets)
     claims: list[Claim] = field(default_factory=list)
     _sentences: dict[int, Sentence] = field(default_factory=dict)
+    unread: bool = False  # past the document's claim budget: its figures were not read
 
     @property
     def sentence_count(self) -> int:
@@ -138,10 +139,24 @@ class ParagraphClaims:
         return [self.sentence(i) for i in range(sentence.index + 1, last)]
 
 
+# A budget's text states a few hundred figures; past this many claims in one document the rest of
+# the paragraphs are not read (the report says so), which bounds the cost of a pasted table.
+MAX_DOCUMENT_CLAIMS = 5_000
+
+
 def extract(
     paragraphs: list[ParagraphText], lexicon: Lexicon, vocab: NarrativeVocabulary
 ) -> list[ParagraphClaims]:
-    return [_paragraph(i, p, lexicon, vocab) for i, p in enumerate(paragraphs)]
+    results = []
+    read = 0
+    for i, paragraph in enumerate(paragraphs):
+        if read >= MAX_DOCUMENT_CLAIMS:
+            results.append(ParagraphClaims(i, compact(paragraph.text), "", unread=True))
+            continue
+        result = _paragraph(i, paragraph, lexicon, vocab)
+        read += len(result.claims)
+        results.append(result)
+    return results
 
 
 def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: NarrativeVocabulary) -> ParagraphClaims:

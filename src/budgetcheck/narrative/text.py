@@ -60,7 +60,9 @@ def _positions(original: str) -> tuple[int, ...]:
     return tuple(i for i, ch in enumerate(original) if ch not in _SPACE and ch not in _QUOTE)
 
 
-@lru_cache(maxsize=512)
+# Every wording rule reads every paragraph, so the cache must hold a whole document's paragraphs
+# (cycling through more than it holds would miss every time); it is cleared per document.
+@lru_cache(maxsize=4096)
 def compact(text: str) -> Compact:
     return Compact(text.translate(_TABLE), text)
 

@@ -29,6 +29,7 @@ from budgetcheck.narrative.claims import (
     extract,
     list_items,
 )
+from budgetcheck.narrative.text import compact
 from budgetcheck.narrative.vocabulary import CellSpec, NarrativeVocabulary, narrative_vocabulary
 
 HUNDRED = Interval.exact(Decimal(100))
@@ -77,6 +78,7 @@ def analyse(context: Context) -> Analysis:
         return cached
     index = context.index
     vocab = narrative_vocabulary()
+    compact.cache_clear()  # the previous document's paragraphs are not needed any more
     paragraphs = list(index.doc.paragraphs)
     texts = [ParagraphText(p.text, p.heading) for p in paragraphs]
     results = extract(texts, build_lexicon(index, vocab), vocab)
@@ -1093,6 +1095,11 @@ def unchecked(analysis: Analysis, context: Context) -> list[str]:
             used |= {id(c) for c in group}
     used |= analysis.checked
     out = []
+    unread = [r.index for r in analysis.results if r.unread]
+    if unread:
+        first = analysis.paragraphs[unread[0]]
+        out.append(f"{first}: 说明文字中的数字过多，自此起 {len(unread)} 段的数字未核对 / "
+                   f"too many figures in the text: those of {len(unread)} paragraphs from here were not checked")
     for claim in analysis.claims():
         if id(claim) in used or claim.number is None:
             continue
