@@ -64,7 +64,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from budgetcheck.loading.integrity import _xls_globals
+from budgetcheck.loading.integrity import _codepage, _xls_globals
 from budgetcheck.loading.ooxml import (
     InflateBudget,
     attrs,
@@ -623,15 +623,6 @@ def _biff8_string(payload: bytes, offset: int) -> str:
     if flags & 0x01:
         return payload[pos : pos + 2 * count].decode("utf-16-le", "replace")
     return payload[pos : pos + count].decode("latin-1")
-
-
-def _codepage(code: int) -> str:
-    name = "utf-16-le" if code == 1200 else f"cp{code}"
-    try:
-        "".encode(name)
-    except LookupError:
-        return "cp1252"
-    return name
 
 
 def _biff_sheet(data: bytes, offset: int, specs: Sequence[Spec]) -> dict[tuple[int, int], int]:
