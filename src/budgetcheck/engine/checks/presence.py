@@ -17,7 +17,6 @@ from budgetcheck.findings import Text
 from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.model import CellRef
 
-_EMPTY_CLAIM = re.compile(r"无数据|本表为空|空表|无此项|没有.*(收入|支出)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -90,11 +89,18 @@ def _note_when_empty(rule: Rule, context: Context) -> Outcome:
 
 
 def _empty_claim_with_data(rule: Rule, context: Context) -> Outcome:
+    words = rule.check.get("empty_words")
+    if not isinstance(words, list) or not words:
+        raise rule_error(rule, "需要 empty_words 列表", "needs an empty_words list")
+    try:
+        claims = re.compile("|".join(f"(?:{w})" for w in words))
+    except re.error as error:
+        raise rule_error(rule, f"empty_words 中的正则表达式有误：{error}", f"bad regular expression in empty_words: {error}") from None
     outcome = Outcome()
     for index in _tables(rule, context):
         table = index.table
         outcome.evaluated += 1
-        if table.note and _EMPTY_CLAIM.search(table.note) and table.has_data:
+        if table.note and claims.search(table.note) and table.has_data:
             cells = (table.note_ref,) if table.note_ref else _where(index)
             outcome.findings.append(
                 plain_finding(

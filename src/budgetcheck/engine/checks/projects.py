@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from budgetcheck.engine.checks.base import Context, Outcome, not_applicable, plain_finding
-from budgetcheck.engine.packs import Rule
+from budgetcheck.engine.packs import Rule, rule_error
 from budgetcheck.findings import Text
 from budgetcheck.loading.text import key
-from budgetcheck.model import Row, Table
-
-LEVEL_COLUMNS = ("一级项目", "二级项目")
+from budgetcheck.model import Table
 
 
 def run(rule: Rule, context: Context) -> Outcome:
@@ -18,7 +16,10 @@ def run(rule: Rule, context: Context) -> Outcome:
         return not_applicable(
             "缺少项目支出表或绩效目标表", "the project table or the targets table is missing"
         )
-    listed = _listed_levels(projects.table)
+    levels = rule.check.get("levels")
+    if not isinstance(levels, list) or not levels:
+        raise rule_error(rule, "需要 levels 列表（如 [一级项目, 二级项目]）", "needs a levels list such as [一级项目, 二级项目]")
+    listed = _listed_levels(projects.table, [key(str(level)) for level in levels])
     outcome = Outcome()
     level_column = next((c.index for c in forms.table.columns if c.leaf == "项目级次"), None)
     for row in forms.table.rows:
@@ -49,18 +50,16 @@ def run(rule: Rule, context: Context) -> Outcome:
     return outcome
 
 
-def _listed_levels(table: Table) -> dict[str, str]:
+def _listed_levels(table: Table, levels: list[str]) -> dict[str, str]:
     """Project name -> the level column it appears in (the deepest one that names it)."""
-    columns = {c.index: key(c.leaf) for c in table.columns if key(c.leaf) in LEVEL_COLUMNS}
+    columns = {c.index: key(c.leaf) for c in table.columns if key(c.leaf) in levels}
     found: dict[str, str] = {}
     for row in table.rows:
         if row.kind != "item":
             continue
-        for index, level in sorted(columns.items(), key=lambda item: LEVEL_COLUMNS.index(item[1])):
+        for index, level in sorted(columns.items(), key=lambda item: levels.index(item[1])):
             name = row.texts.get(index)
             if name:
                 found[key(name)] = level
     return found
 
-
-__all__ = ["Row", "run"]
