@@ -57,10 +57,13 @@ def build_form(
             _set(rows[-1], grid, r, value_col, position[name], role)
     if not rows:
         return None
+    from budgetcheck.loading.tables import title_fields  # tables imports this module lazily
+
+    title_text, title_ref = title_fields(grid, title)
     return Table(
         kind=kind.id,
-        title=title.text if title else grid.sheet.strip(),
-        title_ref=CellRef(grid.sheet, title.row, title.col) if title else None,
+        title=title_text,
+        title_ref=title_ref,
         sheet=grid.sheet,
         unit=unit or "万元",
         unit_ref=None,

@@ -33,6 +33,13 @@ class Title:
     text: str
 
 
+def title_fields(grid: Grid, title: Title | None) -> tuple[str, CellRef | None]:
+    """A table's title and its cell; an untitled table goes by its sheet's name."""
+    if title is None:
+        return grid.sheet.strip(), None
+    return title.text, CellRef(grid.sheet, title.row, title.col)
+
+
 def find_tables(grid: Grid, kinds: KindCatalogue) -> list[Table]:
     titles = _titles(grid, kinds)
     if not titles:
@@ -123,10 +130,11 @@ def _build(
     infer_hierarchy(rows, classification)
     precision = table_precision(rows)
     apply_precision(grid, rows, precision)
+    title_text, title_ref = title_fields(grid, title)
     return Table(
         kind=kind.id,
-        title=title.text if title else grid.sheet.strip(),
-        title_ref=CellRef(grid.sheet, title.row, title.col) if title else None,
+        title=title_text,
+        title_ref=title_ref,
         sheet=grid.sheet,
         unit=unit or "万元",
         unit_ref=unit_ref,
