@@ -32,7 +32,7 @@ class Checker:
     @classmethod
     def create(cls, options: CheckOptions | None = None) -> Checker:
         options = options or CheckOptions()
-        ruleset = load_packs(list(options.rule_dirs))
+        ruleset = _load_ruleset(list(options.rule_dirs))
         return cls(ruleset, compile_rules(ruleset, options.engine), options)
 
     @property
@@ -65,6 +65,20 @@ class Checker:
         )
         result.exit_code = 1 if result.errors else 0
         return result
+
+
+def _load_ruleset(extra: list[Path]) -> RuleSet:
+    """The packs, from the cache when neither they nor budgetcheck changed since last parsed."""
+    from budgetcheck.cache import cached
+    from budgetcheck.resources import rules_dir
+
+    if not all(folder.is_dir() for folder in extra):
+        return load_packs(extra)  # which says which folder is missing
+    # The shipped rules folder holds the packs and the vocabulary they are validated against.
+    sources = sorted(p for p in rules_dir().rglob("*") if p.is_file())
+    for folder in extra:
+        sources += sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    return cached("ruleset", sources, lambda: load_packs(extra))
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")

@@ -2,13 +2,22 @@
 
 Every cell handed to tabulate is a preformatted string and number parsing is off: tabulate would
 otherwise read "96,282,213.44" as a float and print 9.62822e+07. CJK columns line up because
-tabulate measures with wcwidth when it is installed (tabulate.WIDE_CHARS_MODE).
+tabulate measures them with our own `display_width`, given to it in place of wcwidth.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 
+if "wcwidth" not in sys.modules:
+    # tabulate imports wcwidth when it can (~20 ms at start-up) and we replace it below anyway:
+    # a None entry makes that import fail, then the entry is dropped so others can import it.
+    sys.modules["wcwidth"] = None  # type: ignore[assignment]
+    try:
+        import tabulate as tabulate_module
+    finally:
+        del sys.modules["wcwidth"]
 import tabulate as tabulate_module
 from tabulate import tabulate
 
@@ -38,7 +47,7 @@ from budgetcheck.reporting.common import (
 )
 from budgetcheck.reporting.summary import render_summary, show_summary
 
-# Set at import when wcwidth is present; say so explicitly, the alignment depends on it.
+# tabulate counts CJK characters as two columns only in this mode, with a `wcwidth` it has.
 tabulate_module.WIDE_CHARS_MODE = True
 
 # Characters two columns wide on a terminal: CJK ideographs and punctuation, kana, hangul,
