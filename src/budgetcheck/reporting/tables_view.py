@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from budgetcheck.i18n import t
@@ -73,6 +72,8 @@ def _table_data(table: Table) -> dict[str, Any]:
 
 
 def tables_json(doc: Document) -> str:
+    import json  # only `budgetcheck tables --format json` needs it; every check imports this module
+
     return json.dumps(tables_data(doc), ensure_ascii=False, indent=2)
 
 
