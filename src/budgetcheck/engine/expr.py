@@ -56,13 +56,20 @@ except what the resolver itself raises.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Final, Literal
+from typing import Final, Generic, Literal, NoReturn, TypeVar
 
-from budgetcheck.engine.interval import EXACT, HALF_UP, Interval, maximum, minimum
+from budgetcheck.engine.interval import (
+    CEILING,
+    EXACT,
+    FLOOR,
+    HALF_UP,
+    Interval,
+    maximum,
+    minimum,
+)
 from budgetcheck.errors import RuleError
 from budgetcheck.model import Amount
 
@@ -80,12 +87,14 @@ __all__ = [
     "NotApplicable",
     "Number",
     "Outcome",
+    "Program",
     "Ref",
     "Resolver",
     "Unary",
     "Undefined",
     "Value",
     "Verdict",
+    "compile_expression",
     "evaluate",
     "is_condition",
     "parse",
@@ -316,11 +325,15 @@ def _too_deep_messages() -> tuple[str, str]:
 TokenKind = Literal["name", "quoted", "number", "op", "end"]
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    kind: TokenKind
-    text: str  # the name without quotes, the number as written, or the operator
-    start: int
+    # A plain class: the parser's own, never compared or printed, and a dataclass costs about
+    # half a millisecond to create when the module is imported.
+    __slots__ = ("kind", "start", "text")
+
+    def __init__(self, kind: TokenKind, text: str, start: int) -> None:
+        self.kind = kind
+        self.text = text  # the name without quotes, the number as written, or the operator
+        self.start = start
 
 
 _DIGITS: Final = frozenset("0123456789")
@@ -490,11 +503,13 @@ class _Lexer:
 # -- parsing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Parsed:
-    node: Node
-    start: int  # where its text begins, for errors about it as an operand
-    depth: int  # height of the tree, bounded so walking it cannot exhaust the stack
+    __slots__ = ("depth", "node", "start")  # a plain class, as Token
+
+    def __init__(self, node: Node, start: int, depth: int) -> None:
+        self.node = node
+        self.start = start  # where its text begins, for errors about it as an operand
+        self.depth = depth  # height of the tree, bounded so walking it cannot exhaust the stack
 
 
 def _describe(token: Token) -> tuple[str, str]:
@@ -862,6 +877,13 @@ def _unparse(node: Node, depth: int) -> str:
 
 def _merge(*groups: Sequence[object]) -> tuple[object, ...]:
     """Concatenate source cells, dropping repeats (a + a lists its cell once)."""
+    if len(groups) == 2 and not groups[1] and len(groups[0]) < 2:
+        return tuple(groups[0])  # `a + ?absent`: nothing to merge
+    try:
+        # Equal sources hash alike, so a dict keeps the first of each, as the scan below does.
+        return tuple(dict.fromkeys(source for group in groups for source in group))
+    except TypeError:
+        pass  # a resolver's own sources need not be hashable
     merged: list[object] = []
     for group in groups:
         for source in group:
@@ -972,15 +994,10 @@ def _short(node: Node) -> str:
     return text if len(text) <= 60 else text[:60] + "…"
 
 
-@contextmanager
-def _arithmetic(node: Node) -> Iterator[None]:
-    # Only wraps our own arithmetic, never the resolver, whose errors must pass untouched.
-    try:
-        yield
-    except DecimalException as exc:
-        raise ExprError(
-            f"数值超出可计算范围：{_short(node)}", f"number out of range in {_short(node)}"
-        ) from exc
+def _out_of_range(node: Node) -> ExprError:
+    return ExprError(
+        f"数值超出可计算范围：{_short(node)}", f"number out of range in {_short(node)}"
+    )
 
 
 def _holds(op: str, left: Value, right: Value, strict: bool) -> bool:
@@ -1006,111 +1023,322 @@ def _holds(op: str, left: Value, right: Value, strict: bool) -> bool:
     }[op]
 
 
-class _Evaluator:
-    def __init__(self, resolve: Resolver, strict: bool) -> None:
-        self.resolve = resolve
-        self.strict = strict
+# The same tests as `_holds` without strict, one function per operator so that a comparison
+# compiled once does not build the table of all six on every row. Interval ends are finite, so
+# none of these can raise.
+_LOOSE: Final[dict[str, Callable[[Interval, Interval], bool]]] = {
+    "==": lambda x, y: x.low <= y.high and y.low <= x.high,
+    "!=": lambda x, y: not (x.low <= y.high and y.low <= x.high),
+    "<=": lambda x, y: x.low <= y.high,
+    "<": lambda x, y: x.low < y.high,
+    ">=": lambda x, y: x.high >= y.low,
+    ">": lambda x, y: x.high > y.low,
+}
 
-    def number(self, node: Node, depth: int) -> Value:
+
+# -- compiling -------------------------------------------------------------------------------
+#
+# A rule's expression is evaluated on every row of every document, so it is turned once into
+# nested closures: the type checks, depth checks, operator choice and reference binding are done
+# when compiling, and evaluating is only calls. A malformed part of a hand-built tree compiles
+# to a closure that raises when evaluation reaches it, so errors, and which of an error or an
+# absent reference comes first, are as if the tree were walked.
+
+E = TypeVar("E")  # what a compiled expression is run on: the resolver's state for one row
+Lookup = Callable[[E], "Value | None"]
+_Number = Callable[[E], Value]
+_Condition = Callable[[E, bool, list[Comparison]], bool]
+
+
+def _failing(messages: Callable[[], tuple[str, str]]) -> Callable[..., NoReturn]:
+    """A closure raising the ExprError of `messages` (worded only when it is raised)."""
+
+    def fail(*_: object) -> NoReturn:
+        raise ExprError(*messages())
+
+    return fail
+
+
+def _sum_of(x: Value, y: Value) -> tuple[Interval, Decimal] | None:
+    return x.interval + y.interval, EXACT.add(x.value, y.value)
+
+
+def _difference_of(x: Value, y: Value) -> tuple[Interval, Decimal] | None:
+    return x.interval - y.interval, EXACT.subtract(x.value, y.value)
+
+
+def _product_of(x: Value, y: Value) -> tuple[Interval, Decimal] | None:
+    return x.interval * y.interval, EXACT.multiply(x.value, y.value)
+
+
+def _quotient_of(x: Value, y: Value) -> tuple[Interval, Decimal] | None:
+    """None when the divisor may be zero."""
+    a, b = x.value, y.value
+    quotient = x.interval / y.interval
+    if quotient is None or b == 0:
+        return None
+    return quotient, EXACT.divide(a, b)
+
+
+_ARITHMETIC: Final = {"+": _sum_of, "-": _difference_of, "*": _product_of, "/": _quotient_of}
+
+
+def _function_of(name: str, values: list[Value], sources: tuple[object, ...]) -> Value:
+    intervals = [v.interval for v in values]
+    stated = [v.value for v in values]
+    if name == "abs":
+        return Value(abs(intervals[0]), sources, EXACT.abs(stated[0]))
+    if name == "min":
+        return Value(minimum(*intervals), sources, min(stated))
+    if name == "max":
+        return Value(maximum(*intervals), sources, max(stated))
+    interval, total = intervals[0], stated[0]
+    for more, value in zip(intervals[1:], stated[1:], strict=True):
+        interval, total = interval + more, EXACT.add(total, value)
+    return Value(interval, sources, total)
+
+
+class _Compiler(Generic[E]):
+    def __init__(self, bind: Callable[[Ref], Lookup[E]]) -> None:
+        self.bind = bind
+
+    def number(self, node: Node, depth: int) -> _Number[E]:
         if depth > MAX_DEPTH:
-            raise ExprError(*_too_deep_messages())
+            return _failing(_too_deep_messages)
         if isinstance(node, Number):
-            return Value(Interval.exact(node.value), (), node.value)
+            constant = Value(Interval.exact(node.value), (), node.value)
+            return lambda env: constant
         if isinstance(node, Ref):
             return self.reference(node)
         if isinstance(node, Unary):
-            operand = self.number(node.operand, depth + 1)
-            with _arithmetic(node):
-                return Value(-operand.interval, operand.sources, EXACT.minus(operand.value))
+            return self.negation(node, depth)
         if isinstance(node, Binary):
             return self.binary(node, depth)
         if isinstance(node, Call):
             return self.call(node, depth)
-        raise ExprError(
-            f"比较式不能当作数值使用：{_short(node)}",
-            f"a comparison cannot be used as a number: {_short(node)}",
+        return _failing(
+            lambda: (
+                f"比较式不能当作数值使用：{_short(node)}",
+                f"a comparison cannot be used as a number: {_short(node)}",
+            )
         )
 
-    def reference(self, ref: Ref) -> Value:
-        value = self.resolve(ref)
-        if value is None:
-            if ref.optional:
-                return _ZERO
-            raise _Missing(ref)
-        if not isinstance(value, Value):
-            raise TypeError(f"the resolver must return Value or None, not {value!r}")
-        return value
+    def reference(self, ref: Ref) -> _Number[E]:
+        lookup = self.bind(ref)
+        optional = ref.optional
 
-    def binary(self, node: Binary, depth: int) -> Value:
+        def reference(env: E) -> Value:
+            value = lookup(env)
+            if value is None:
+                if optional:
+                    return _ZERO
+                raise _Missing(ref)
+            if not isinstance(value, Value):
+                raise TypeError(f"the resolver must return Value or None, not {value!r}")
+            return value
+
+        return reference
+
+    def negation(self, node: Unary, depth: int) -> _Number[E]:
+        operand = self.number(node.operand, depth + 1)
+
+        def negation(env: E) -> Value:
+            value = operand(env)
+            try:
+                return Value(-value.interval, value.sources, EXACT.minus(value.value))
+            except DecimalException as exc:
+                raise _out_of_range(node) from exc
+
+        return negation
+
+    def binary(self, node: Binary, depth: int) -> _Number[E]:
+        if node.op in ("+", "-"):
+            return self.chain(node, depth)
         left = self.number(node.left, depth + 1)
         right = self.number(node.right, depth + 1)
-        sources = _merge(left.sources, right.sources)
-        with _arithmetic(node):
-            a, b = left.value, right.value
-            if node.op == "+":
-                return Value(left.interval + right.interval, sources, EXACT.add(a, b))
-            if node.op == "-":
-                return Value(left.interval - right.interval, sources, EXACT.subtract(a, b))
-            if node.op == "*":
-                return Value(left.interval * right.interval, sources, EXACT.multiply(a, b))
-            quotient = left.interval / right.interval
-            if quotient is None or b == 0:
-                raise _Undefined(node)
-            return Value(quotient, sources, EXACT.divide(a, b))
+        combine = _ARITHMETIC[node.op]
 
-    def call(self, node: Call, depth: int) -> Value:
+        def binary(env: E) -> Value:
+            x = left(env)
+            y = right(env)
+            sources = _merge(x.sources, y.sources)
+            try:
+                result = combine(x, y)
+            except DecimalException as exc:
+                raise _out_of_range(node) from exc
+            if result is None:
+                raise _Undefined(node)
+            return Value(result[0], sources, result[1])
+
+        return binary
+
+    def chain(self, node: Binary, depth: int) -> _Number[E]:
+        """A run of + and -, `a + ?b - c + …`, evaluated in one loop.
+
+        The parser makes it a left-leaning tree, Binary(+, Binary(-, Binary(+, a, b), c), …),
+        which a loop walks without building a Value for every partial sum. Operands are still
+        evaluated left to right and each step does the arithmetic `binary` would, in the same
+        contexts, so results and errors are the same.
+        """
+        spine: list[Binary] = []  # the tree's Binary nodes, from the top down
+        current: Node = node
+        while (
+            isinstance(current, Binary)
+            and current.op in ("+", "-")
+            and depth + len(spine) <= MAX_DEPTH
+        ):
+            spine.append(current)
+            current = current.left
+        first = self.number(current, depth + len(spine))
+        steps = [
+            (step, step.op == "+", self.number(step.right, depth + level + 1))
+            for level, step in reversed(list(enumerate(spine)))
+        ]
+
+        def chain(env: E) -> Value:
+            x = first(env)
+            low, high = x.interval.low, x.interval.high
+            stated: Decimal | None = None
+            groups = [x.sources]
+            for step, plus, operand in steps:
+                y = operand(env)
+                groups.append(y.sources)
+                try:
+                    a = x.value if stated is None else stated
+                    if plus:
+                        low = FLOOR.add(low, y.interval.low)
+                        high = CEILING.add(high, y.interval.high)
+                        stated = EXACT.add(a, y.value)
+                    else:
+                        low = FLOOR.subtract(low, y.interval.high)
+                        high = CEILING.subtract(high, y.interval.low)
+                        stated = EXACT.subtract(a, y.value)
+                except DecimalException as exc:
+                    raise _out_of_range(step) from exc
+            return Value(Interval(low, high), _merge(*groups), stated)
+
+        return chain
+
+    def call(self, node: Call, depth: int) -> _Number[E]:
         problem = _call_problem(node)
         if problem is not None:
-            raise ExprError(*problem)
+            return _failing(lambda: problem)
         if node.name == "round":
-            places = _round_places(node.args[1])
-            assert places is not None  # checked by _call_problem
-            arg = self.number(node.args[0], depth + 1)
-            with _arithmetic(node):
-                exponent = EXACT.scaleb(Decimal(1), -places)
-                stated = HALF_UP.quantize(arg.value, exponent)
-                return Value(arg.interval.round_to(places), arg.sources, stated)
+            return self.rounding(node, depth)
         args = [self.number(a, depth + 1) for a in node.args]
-        sources = _merge(*(a.sources for a in args))
-        with _arithmetic(node):
-            intervals = [a.interval for a in args]
-            values = [a.value for a in args]
-            if node.name == "abs":
-                return Value(abs(intervals[0]), sources, EXACT.abs(values[0]))
-            if node.name == "min":
-                return Value(minimum(*intervals), sources, min(values))
-            if node.name == "max":
-                return Value(maximum(*intervals), sources, max(values))
-            total = args[0]
-            interval, value = total.interval, total.value
-            for arg in args[1:]:
-                interval, value = interval + arg.interval, EXACT.add(value, arg.value)
-            return Value(interval, sources, value)
+        name = node.name
 
-    def compare(self, node: Compare, depth: int) -> Comparison:
+        def call(env: E) -> Value:
+            values = [arg(env) for arg in args]
+            sources = _merge(*(v.sources for v in values))
+            try:
+                return _function_of(name, values, sources)
+            except DecimalException as exc:
+                raise _out_of_range(node) from exc
+
+        return call
+
+    def rounding(self, node: Call, depth: int) -> _Number[E]:
+        places = _round_places(node.args[1])
+        assert places is not None  # checked by _call_problem
+        arg = self.number(node.args[0], depth + 1)
+        exponent = EXACT.scaleb(Decimal(1), -places)
+
+        def rounding(env: E) -> Value:
+            value = arg(env)
+            try:
+                stated = HALF_UP.quantize(value.value, exponent)
+                return Value(value.interval.round_to(places), value.sources, stated)
+            except DecimalException as exc:
+                raise _out_of_range(node) from exc
+
+        return rounding
+
+    def comparison(self, node: Compare, depth: int) -> _Condition[E]:
         left = self.number(node.left, depth + 1)
         right = self.number(node.right, depth + 1)
-        with _arithmetic(node):
-            difference = EXACT.subtract(left.value, right.value)
-            holds = _holds(node.op, left, right, self.strict)
-        return Comparison(node, holds, left, right, difference)
+        op = node.op
+        loose = _LOOSE[op]
 
-    def condition(self, node: Node, depth: int, seen: list[Comparison]) -> bool:
+        def comparison(env: E, strict: bool, seen: list[Comparison]) -> bool:
+            x = left(env)
+            y = right(env)
+            try:
+                difference = EXACT.subtract(x.value, y.value)
+                holds = _holds(op, x, y, True) if strict else loose(x.interval, y.interval)
+            except DecimalException as exc:
+                raise _out_of_range(node) from exc
+            seen.append(Comparison(node, holds, x, y, difference))
+            return holds
+
+        return comparison
+
+    def condition(self, node: Node, depth: int) -> _Condition[E]:
         if depth > MAX_DEPTH:
-            raise ExprError(*_too_deep_messages())
+            return _failing(_too_deep_messages)
         if isinstance(node, Compare):
-            comparison = self.compare(node, depth)
-            seen.append(comparison)
-            return comparison.holds
+            return self.comparison(node, depth)
         if isinstance(node, BoolOp):
-            # Every item is evaluated (no short cut) so the comparisons reported and the
-            # references found missing do not depend on the values.
-            results = [self.condition(item, depth + 1, seen) for item in node.items]
-            return all(results) if node.op == "and" else any(results)
-        raise ExprError(
-            f"“and”/“or”连接的应是比较式，这里却是数值：{_short(node)}",
-            f"'and'/'or' join comparisons, not numbers: {_short(node)}",
+            items = [self.condition(item, depth + 1) for item in node.items]
+            every = node.op == "and"
+
+            def joined(env: E, strict: bool, seen: list[Comparison]) -> bool:
+                # Every item is evaluated (no short cut) so the comparisons reported and the
+                # references found missing do not depend on the values.
+                results = [item(env, strict, seen) for item in items]
+                return all(results) if every else any(results)
+
+            return joined
+        return _failing(
+            lambda: (
+                f"“and”/“or”连接的应是比较式，这里却是数值：{_short(node)}",
+                f"'and'/'or' join comparisons, not numbers: {_short(node)}",
+            )
         )
+
+
+class Program(Generic[E]):
+    """An expression compiled once (see `compile_expression`), to run on many rows."""
+
+    __slots__ = ("_condition", "_number", "node")
+
+    def __init__(self, node: Node, bind: Callable[[Ref], Lookup[E]]) -> None:
+        self.node = node
+        compiler = _Compiler(bind)
+        self._condition: _Condition[E] | None = None
+        self._number: _Number[E] | None = None
+        if is_condition(node):
+            self._condition = compiler.condition(node, 1)
+        else:
+            self._number = compiler.number(node, 1)
+
+    def __call__(self, env: E, strict: bool = False) -> Outcome:
+        """What `evaluate` gives, with each reference looked up by its bound lookup on `env`."""
+        try:
+            if self._condition is not None:
+                comparisons: list[Comparison] = []
+                holds = self._condition(env, strict, comparisons)
+                return Verdict(holds, tuple(comparisons))
+            assert self._number is not None
+            return self._number(env)
+        except _Missing as missing:
+            return NotApplicable(missing.ref)
+        except _Undefined as undefined:
+            return Undefined(undefined.node)
+
+
+def compile_expression(node: Node, bind: Callable[[Ref], Lookup[E]]) -> Program[E]:
+    """Compile a tree once; `bind` turns each Ref into the lookup that finds its Value.
+
+    Running the program on `env` is `evaluate(node, lambda ref: lookup_of(ref)(env), strict)`,
+    with the references bound ahead of time (an engine resolves names to tables, rows and
+    columns once per rule set instead of once per row).
+    """
+    return Program(node, bind)
+
+
+def _asking(ref: Ref) -> Lookup[Resolver]:
+    return lambda resolve: resolve(ref)
 
 
 def evaluate(node: Node, resolve: Resolver, strict: bool = False) -> Outcome:
@@ -1121,14 +1349,4 @@ def evaluate(node: Node, resolve: Resolver, strict: bool = False) -> Outcome:
     zero gives Undefined. `strict` compares stated values exactly instead of intervals.
     Raises ExprError for malformed trees; whatever the resolver raises passes through.
     """
-    evaluator = _Evaluator(resolve, strict)
-    try:
-        if is_condition(node):
-            comparisons: list[Comparison] = []
-            holds = evaluator.condition(node, 1, comparisons)
-            return Verdict(holds, tuple(comparisons))
-        return evaluator.number(node, 1)
-    except _Missing as missing:
-        return NotApplicable(missing.ref)
-    except _Undefined as undefined:
-        return Undefined(undefined.node)
+    return compile_expression(node, _asking)(resolve, strict)

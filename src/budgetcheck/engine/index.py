@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from budgetcheck.engine.interval import Interval
+from budgetcheck.engine.interval import Interval, add_intervals
 from budgetcheck.engine.vocabulary import Vocabulary, column_key
 from budgetcheck.loading.text import key
 from budgetcheck.model import Cell, CellRef, Column, Document, Paragraph, Row, Table
 
 Source = CellRef | Paragraph
+_ZERO = Interval.exact(Decimal(0))  # a blank cell
+_FIVE = Decimal(5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,16 @@ class TableIndex:
                 if name:
                     self.canonical[column.index] = name
         self.factor = table.unit_factor
+        # How many places the decimals move in 元 (Amount.scaled): 万元 with 2 decimals is 元
+        # with -2, a figure known to the hundred.
+        power = self.factor.adjusted()
+        self.shift = power if self.factor == Decimal(10) ** power else 0
+        self.amount_columns = table.amount_columns  # a property that builds a list each time
         self._named: dict[str, list[Column]] = {}
+        # Rules ask for the same cells and rows over and over: each is worked out once.
+        self._quantities: dict[int, tuple[Cell, Quantity | None]] = {}
+        self._rows: dict[tuple[str, str | None, int], tuple[Vocabulary, Row | None]] = {}
+        self._single: list[Row | None] = []
 
     def columns_named(self, name: str) -> list[Column]:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
@@ -49,13 +60,13 @@ class TableIndex:
 
     def _find_columns(self, name: str) -> list[Column]:
         wanted = key(name)
-        found = [c for c in self.table.amount_columns if self.canonical.get(c.index) == wanted]
+        found = [c for c in self.amount_columns if self.canonical.get(c.index) == wanted]
         if found:
             return found
         path = tuple(column_key(p) for p in name.split("/"))
         return [
             c
-            for c in self.table.amount_columns
+            for c in self.amount_columns
             if tuple(column_key(p) for p in c.path)[-len(path) :] == path
         ]
 
@@ -70,13 +81,25 @@ class TableIndex:
 
     def quantity(self, cell: Cell) -> Quantity | None:
         """A cell's amount in 元; blank counts as exactly 0; text that is not an amount is absent."""
+        # Keyed by id(), with the cell kept so that the id stays its own.
+        known = self._quantities.get(id(cell))
+        if known is not None and known[0] is cell:
+            return known[1]
+        found = self._quantity(cell)
+        self._quantities[id(cell)] = (cell, found)
+        return found
+
+    def _quantity(self, cell: Cell) -> Quantity | None:
         if cell.problem is not None:
             return None
         unit, precision = self.table.unit, self.table.precision
         if cell.amount is None:
-            return Quantity(Interval.exact(Decimal(0)), (cell.ref,), unit, precision)
-        scaled = cell.amount.scaled(self.factor)
-        return Quantity(Interval(scaled.low, scaled.high), (cell.ref,), unit, precision)
+            return Quantity(_ZERO, (cell.ref,), unit, precision)
+        # Amount.scaled(factor).low and .high, in the same steps, with the shift of the
+        # decimals worked out once per table rather than once per cell.
+        value = cell.amount.value * self.factor
+        half = _FIVE.scaleb(-(cell.amount.decimals - self.shift + 1))
+        return Quantity(Interval(value - half, value + half), (cell.ref,), unit, precision)
 
     def row_amount(self, row: Row) -> Quantity | None:
         """The amount of a row named without a column: its 合计/预算数 column, its only column,
@@ -86,7 +109,7 @@ class TableIndex:
             cell = self.cell(row, name)
             if cell is not None:
                 return self.quantity(cell)
-        side_columns = [c for c in self.table.amount_columns if c.side == row.side]
+        side_columns = [c for c in self.amount_columns if c.side == row.side]
         cells = [row.cells[c.index] for c in side_columns if c.index in row.cells]
         if not cells:
             return None
@@ -98,6 +121,15 @@ class TableIndex:
     def find_row(
         self, selector: str, vocabulary: Vocabulary, side: str | None = None
     ) -> Row | None:
+        wanted = (selector, side, id(vocabulary))
+        known = self._rows.get(wanted)
+        if known is not None and known[0] is vocabulary:
+            return known[1]
+        found = self._find_row(selector, vocabulary, side)
+        self._rows[wanted] = (vocabulary, found)
+        return found
+
+    def _find_row(self, selector: str, vocabulary: Vocabulary, side: str | None) -> Row | None:
         rows = [
             r
             for r in self.table.rows
@@ -116,8 +148,10 @@ class TableIndex:
 
     def single_item_row(self) -> Row | None:
         """The one data row of a table laid out horizontally (三公 as one row of columns)."""
-        items = [r for r in self.table.rows if r.kind in ("item", "total")]
-        return items[0] if len(items) == 1 else None
+        if not self._single:
+            items = [r for r in self.table.rows if r.kind in ("item", "total")]
+            self._single.append(items[0] if len(items) == 1 else None)
+        return self._single[0]
 
 
 def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) -> str | None:
@@ -150,10 +184,9 @@ class DocumentIndex:
 
 def add_all(parts: list[Quantity]) -> Quantity:
     """The sum of quantities; it is shown in the unit of the first part."""
-    interval = Interval.exact(Decimal(0))
+    interval = add_intervals([part.interval for part in parts])
     sources: tuple[Source, ...] = ()
     for part in parts:
-        interval = interval + part.interval
         sources += part.sources
     first = parts[0] if parts else None
     return Quantity(

@@ -17,6 +17,7 @@ the expression evaluator turns those into rule errors.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import (
     MAX_EMAX,
@@ -110,20 +111,21 @@ class Interval:
 
     # -- arithmetic ---------------------------------------------------------------------
 
+    # Results of arithmetic on valid intervals are valid (finite: the contexts trap overflow;
+    # ordered: outward rounding is monotonic), so they skip the checks through `_made`.
+
     def __neg__(self) -> Interval:
-        return Interval(FLOOR.minus(self.high), CEILING.minus(self.low))
+        return _made(FLOOR.minus(self.high), CEILING.minus(self.low))
 
     def __add__(self, other: Interval) -> Interval:
-        return Interval(FLOOR.add(self.low, other.low), CEILING.add(self.high, other.high))
+        return _made(FLOOR.add(self.low, other.low), CEILING.add(self.high, other.high))
 
     def __sub__(self, other: Interval) -> Interval:
-        return Interval(
-            FLOOR.subtract(self.low, other.high), CEILING.subtract(self.high, other.low)
-        )
+        return _made(FLOOR.subtract(self.low, other.high), CEILING.subtract(self.high, other.low))
 
     def __mul__(self, other: Interval) -> Interval:
         pairs = [(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
-        return Interval(
+        return _made(
             min(FLOOR.multiply(a, b) for a, b in pairs),
             max(CEILING.multiply(a, b) for a, b in pairs),
         )
@@ -137,7 +139,7 @@ class Interval:
         if other.contains(ZERO):
             return None
         pairs = [(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
-        return Interval(
+        return _made(
             min(FLOOR.divide(a, b) for a, b in pairs),
             max(CEILING.divide(a, b) for a, b in pairs),
         )
@@ -147,7 +149,7 @@ class Interval:
             return self
         if self.high <= 0:
             return -self
-        return Interval(ZERO, max(CEILING.minus(self.low), self.high))
+        return _made(ZERO, max(CEILING.minus(self.low), self.high))
 
     def round_to(self, places: int) -> Interval:
         """Round both ends half up to `places` decimals (negative: tens, hundreds, …).
@@ -155,19 +157,44 @@ class Interval:
         Rounding is monotonic, so the result holds the rounding of every member.
         """
         exponent = EXACT.scaleb(Decimal(1), -places)
-        return Interval(HALF_UP.quantize(self.low, exponent), HALF_UP.quantize(self.high, exponent))
+        return _made(HALF_UP.quantize(self.low, exponent), HALF_UP.quantize(self.high, exponent))
 
     def __str__(self) -> str:
         return f"[{self.low}, {self.high}]"
 
 
+_new = object.__new__
+_set = object.__setattr__  # what the frozen dataclass's own __init__ uses
+
+
+def _made(low: Decimal, high: Decimal) -> Interval:
+    """An interval whose ends are known to be finite and ordered, built without the checks.
+
+    The checks cost more than the arithmetic, and the rules compute tens of thousands of
+    intervals per document; only intervals from outside (literals, amounts) need them.
+    """
+    interval: Interval = _new(Interval)
+    _set(interval, "low", low)
+    _set(interval, "high", high)
+    return interval
+
+
+def add_intervals(intervals: Iterable[Interval]) -> Interval:
+    """The sum of intervals from exact 0, the same as adding them one by one with `+`."""
+    low = high = ZERO
+    for interval in intervals:
+        low = FLOOR.add(low, interval.low)
+        high = CEILING.add(high, interval.high)
+    return _made(low, high)
+
+
 def minimum(first: Interval, *others: Interval) -> Interval:
     """The interval of min(x, y, …) over members of the operands."""
     items = (first, *others)
-    return Interval(min(i.low for i in items), min(i.high for i in items))
+    return _made(min(i.low for i in items), min(i.high for i in items))
 
 
 def maximum(first: Interval, *others: Interval) -> Interval:
     """The interval of max(x, y, …) over members of the operands."""
     items = (first, *others)
-    return Interval(max(i.low for i in items), max(i.high for i in items))
+    return _made(max(i.low for i in items), max(i.high for i in items))

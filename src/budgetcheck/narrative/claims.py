@@ -48,13 +48,34 @@ class Lexicon:
     """Subject names (compact) → subject ids, matched longest first."""
 
     names: dict[str, str]
-    pattern: re.Pattern[str]
+    starting: dict[str, tuple[str, ...]]  # first character -> the names it starts, longest first
 
     @classmethod
     def build(cls, names: dict[str, str]) -> Lexicon:
-        ordered = sorted((n for n in names if n), key=len, reverse=True)
-        alternation = "|".join(re.escape(n) for n in ordered) or r"(?!x)x"
-        return cls(dict(names), re.compile(alternation))
+        # Part of every document's names come from its own tables, so the lexicon is built per
+        # document: an index by first character costs far less to build than a regular
+        # expression of a few thousand characters, and the texts it scans are short.
+        starting: dict[str, list[str]] = {}
+        for name in sorted((n for n in names if n), key=len, reverse=True):
+            starting.setdefault(name[0], []).append(name)
+        return cls(dict(names), {first: tuple(group) for first, group in starting.items()})
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(start, name) of each name in `text`, left to right, without overlaps; at each
+        position the longest name that starts there (what an alternation of the names sorted
+        longest first finds)."""
+        found: list[tuple[int, str]] = []
+        starting = self.starting
+        position, end = 0, len(text)
+        while position < end:
+            for name in starting.get(text[position], ()):
+                if text.startswith(name, position):
+                    found.append((position, name))
+                    position += len(name)
+                    break
+            else:
+                position += 1
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,11 +313,13 @@ def _followed_by_of_which(text: str, end: int) -> bool:
 
 def _whole_markers(text: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     """Each "X中，" of a sentence: (position after it, subject of X)."""
-    out = []
-    for match in lexicon.pattern.finditer(text):
-        end = match.end()
+    out: list[tuple[int, str]] = []
+    if "中" not in text:
+        return out  # no name can be followed by it
+    for start, name in lexicon.find(text):
+        end = start + len(name)
         if text.startswith("中", end) and text[end + 1 : end + 2] in ("，", "：", ""):
-            out.append((end + 1, lexicon.names[match.group(0)]))
+            out.append((end + 1, lexicon.names[name]))
     return out
 
 
@@ -333,11 +356,10 @@ def _subject(prefix: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
             start = mark.end()
         written = "".join(name for _, name in codes)
         return f"code:{code}", written or prefix, tuple(codes), False
-    last = None
-    for match in lexicon.pattern.finditer(prefix):
-        last = match
-    if last is not None:
-        return lexicon.names[last.group(0)], last.group(0), (), False
+    found = lexicon.find(prefix)
+    if found:
+        name = found[-1][1]
+        return lexicon.names[name], name, (), False
     residue = vocab.filler_pattern.sub("", _strip_years(prefix)).strip("，；：、。")
     if not residue and state.last_subject is not None:
         return state.last_subject[0], state.last_subject[1], (), True

@@ -8,8 +8,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from budgetcheck.resources import rules_yaml
 
 VOCABULARY_FILE = "narrative-vocabulary.yaml"
@@ -168,6 +166,8 @@ def parse(data: dict[str, Any]) -> NarrativeVocabulary:
 
 
 def load(path: Path) -> NarrativeVocabulary:
+    import yaml  # here: the shipped vocabulary comes parsed from the cache, without PyYAML
+
     return parse(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgetcheck.engine.index import DocumentIndex, Quantity, Source
+from budgetcheck.engine.interval import Interval
 from budgetcheck.engine.packs import Profile, Rule
 from budgetcheck.findings import Finding, Text, fingerprint
 from budgetcheck.model import UNIT_FACTORS, CellRef, Paragraph, Row, Table
@@ -139,9 +140,13 @@ def row_name(row: Row) -> str:
 
 def agree(stated: Quantity, expected: Quantity, strict: bool) -> bool:
     """Equal within rounding: the two intervals meet (Calculations 1.1); --strict: exactly."""
+    return intervals_agree(stated.interval, expected.interval, strict)
+
+
+def intervals_agree(stated: Interval, expected: Interval, strict: bool) -> bool:
     if strict:
-        return stated.interval.midpoint == expected.interval.midpoint
-    return stated.interval.intersects(expected.interval)
+        return stated.midpoint == expected.midpoint
+    return stated.intersects(expected)
 
 
 def table_names(rule: Rule, context: Context, field: str = "tables") -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from operator import methodcaller
 
 from budgetcheck.engine.checks.base import (
     Context,
@@ -19,13 +20,15 @@ from budgetcheck.engine.checks.base import (
     row_name,
 )
 from budgetcheck.engine.expr import (
+    Lookup,
     Node,
     NotApplicable,
+    Program,
     Ref,
     Undefined,
     Value,
     Verdict,
-    evaluate,
+    compile_expression,
     unparse,
 )
 from budgetcheck.engine.facts import Fact, find_fact
@@ -47,6 +50,8 @@ class Compiled:
     rule: Rule
     alternatives: tuple[Node, ...]
     facts: dict[str, Fact]
+    # The alternatives compiled with their references bound to lookups on a Resolver.
+    programs: tuple[Program[Resolver], ...]
 
 
 class Resolver:
@@ -58,67 +63,127 @@ class Resolver:
         table: TableIndex | None,
         rows: dict[str, Row],
         facts: dict[str, Fact],
+        known: Known | None = None,  # the document's Values so far (`_known_values`)
     ) -> None:
         self.context = context
         self.table = table
         self.rows = rows  # table kind -> the current row of that table
         self.current: Row | None = rows.get(table.table.kind) if table else None
         self.facts = facts
-        self.shown: dict[Source, tuple[str, int]] = {}  # source -> (unit, decimals)
+        # (sources, unit, decimals) of each quantity looked up, in order; most evaluations hold,
+        # so the map of how to show each source is only built for a finding (`quantity`).
+        self.looked_up: list[Shown] = []
+        self.known = _known_values(context) if known is None else known
 
     def __call__(self, ref: Ref) -> Value | None:
-        if ref.table is None:
-            if self.table is None or self.current is None:
-                return None
-            return self._cell(self.table, self.current, "/".join(ref.column))
-        if key(ref.table) == TEXT_TABLE:
-            return self._fact(ref)
-        table = self.context.index.table(ref.table)
+        return _lookup(ref)(self)
+
+    def column(self, column: str) -> Value | None:
+        """A column of the current row of the rule's own table."""
+        if self.table is None or self.current is None:
+            return None
+        # What `_cell` does when it knows the Value already, the case of nearly every lookup.
+        known = self.known.get((id(self.current), column))
+        if known is not None and known[0] is self.current and known[2] is not None:
+            self.looked_up.append(known[2])
+            return known[1]
+        return self._cell(self.table, self.current, column)
+
+    def cell(self, ref: Ref, current_row: bool, column: str) -> Value | None:
+        """A row of a named table: a column of it, or its amount when no column is named."""
+        table = self.context.index.table(ref.table or "")
         if table is None:
             return None
-        row = self._row(table, ref)
+        row = self._row(table, ref, current_row)
         if row is None:
             lone = table.single_item_row()
             if lone is not None and ref.row and not ref.column:
                 return self._cell(table, lone, ref.row)
             return None
         if not ref.column:
-            return self._value(table.row_amount(row))
-        return self._cell(table, row, "/".join(ref.column))
+            return self._cell(table, row, None)
+        return self._cell(table, row, column)
 
-    def _row(self, table: TableIndex, ref: Ref) -> Row | None:
+    def _row(self, table: TableIndex, ref: Ref, current_row: bool) -> Row | None:
         if ref.row is None:
             return table.single_item_row()
-        if key(ref.row) == CURRENT_ROW:
+        if current_row:
             return self.rows.get(table.table.kind)
         return table.find_row(ref.row, self.context.index.vocabulary)
 
-    def _cell(self, table: TableIndex, row: Row, column: str) -> Value | None:
-        cell = table.cell(row, column)
-        return self._value(table.quantity(cell)) if cell is not None else None
+    def _cell(self, table: TableIndex, row: Row, column: str | None) -> Value | None:
+        """A column of a row, or with None the row's amount (TableIndex.row_amount)."""
+        # The same cells are read by many rules and rows: each Value is made once per document.
+        known = self.known.get((id(row), column))
+        if known is None or known[0] is not row:
+            if column is None:
+                quantity = table.row_amount(row)
+            else:
+                cell = table.cell(row, column)
+                quantity = table.quantity(cell) if cell is not None else None
+            known = (row, *_value(quantity))
+            self.known[(id(row), column)] = known
+        _, value, shown = known
+        if value is not None and shown is not None:
+            self.looked_up.append(shown)
+        return value
 
-    def _value(self, quantity: Quantity | None) -> Value | None:
-        if quantity is None:
-            return None
-        for source in quantity.sources:
-            self.shown.setdefault(source, (quantity.unit or "元", quantity.precision))
-        return Value(quantity.interval, quantity.sources, quantity.interval.midpoint)
-
-    def _fact(self, ref: Ref) -> Value | None:
-        fact = self.facts.get(key(ref.row or ""))
+    def fact(self, fact: Fact | None) -> Value | None:
         if fact is None:
             return None
         found = find_fact(fact, self.context.index.doc.paragraphs)
         if found is None:
             return None
         paragraph, amount, unit = found
-        self.shown.setdefault(paragraph, (unit, amount.decimals))
+        self.looked_up.append(((paragraph,), unit, amount.decimals))
         return Value.of(amount.scaled(_factor(unit)), paragraph)
 
     def quantity(self, value: Value) -> Quantity:
-        unit, precision = next((self.shown[s] for s in value.sources if s in self.shown), ("元", 2))
+        shown: dict[Source, tuple[str, int]] = {}  # source -> (unit, decimals) first seen
+        for sources, unit, decimals in self.looked_up:
+            for source in sources:
+                shown.setdefault(source, (unit, decimals))
+        unit, precision = next((shown[s] for s in value.sources if s in shown), ("元", 2))
         sources = tuple(s for s in value.sources if isinstance(s, (CellRef, Paragraph)))
         return Quantity(value.interval, sources, unit, precision)
+
+
+Shown = tuple[tuple[Source, ...], str, int]  # sources, the unit and decimals to show them in
+# (id(row), column) -> (the row, its Value, how to show it); None as the column: the row's amount
+Known = dict[tuple[int, str | None], tuple[Row, Value | None, Shown | None]]
+
+
+def _known_values(context: Context) -> Known:
+    """The Values made so far for this document (the context is the document's)."""
+    known = context.shared.get("identity.values")
+    if not isinstance(known, dict):
+        known = context.shared["identity.values"] = {}
+    return known
+
+
+def _value(quantity: Quantity | None) -> tuple[Value | None, Shown | None]:
+    if quantity is None:
+        return None, None
+    shown = (quantity.sources, quantity.unit or "元", quantity.precision)
+    return Value(quantity.interval, quantity.sources, quantity.interval.midpoint), shown
+
+
+def _lookup(ref: Ref, facts: dict[str, Fact] | None = None) -> Lookup[Resolver]:
+    """How a Resolver finds `ref`, with what does not depend on the document worked out now.
+
+    `facts`: the rule set's text facts, known when compiling; None to use the resolver's own.
+    """
+    column = "/".join(ref.column)
+    if ref.table is None:
+        return methodcaller("column", column)  # resolver.column(column), a call cheaper
+    if key(ref.table) == TEXT_TABLE:
+        name = key(ref.row or "")
+        if facts is not None:
+            fact = facts.get(name)
+            return lambda resolver: resolver.fact(fact)
+        return lambda resolver: resolver.fact(resolver.facts.get(name))
+    current_row = ref.row is not None and key(ref.row) == CURRENT_ROW
+    return methodcaller("cell", ref, current_row, column)
 
 
 def _factor(unit: str) -> Decimal:
@@ -154,7 +219,8 @@ def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Co
         for ref in references(node):
             _validate_ref(rule, ref, own_kind, facts)
         nodes.append(node)
-    return Compiled(rule, tuple(nodes), facts)
+    programs = tuple(compile_expression(node, partial(_lookup, facts=facts)) for node in nodes)
+    return Compiled(rule, tuple(nodes), facts, programs)
 
 
 def _validate_ref(rule: Rule, ref: Ref, own_kind: str | None, facts: dict[str, Fact]) -> None:
@@ -191,17 +257,17 @@ def _first_applicable(
     compiled: Compiled, make: Callable[[], Resolver], strict: bool
 ) -> tuple[Verdict | None, Resolver, Ref | None]:
     missing: Ref | None = None
-    resolver = make()
-    for node in compiled.alternatives:
+    resolver: Resolver | None = None
+    for program in compiled.programs:
         resolver = make()
-        result = evaluate(node, resolver, strict)
+        result = program(resolver, strict)
         if isinstance(result, Verdict):
             return result, resolver, None
         if isinstance(result, NotApplicable):
             missing = missing or result.missing
         elif isinstance(result, Undefined):
             return None, resolver, None
-    return None, resolver, missing
+    return None, resolver or make(), missing
 
 
 def _missing_reason(ref: Ref | None) -> Text:
@@ -256,7 +322,9 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
 def run_document(compiled: Compiled, context: Context) -> Outcome:
     """`expression`: one identity across tables (or tables and text), evaluated once."""
     verdict, resolver, missing = _first_applicable(
-        compiled, partial(Resolver, context, None, {}, compiled.facts), context.strict
+        compiled,
+        partial(Resolver, context, None, {}, compiled.facts, _known_values(context)),
+        context.strict,
     )
     if verdict is None:
         return Outcome(applicable=False, reason=_missing_reason(missing))
@@ -291,9 +359,10 @@ def _each_row(
     """Evaluate the rule once per row; `rows` pairs each row with the current row of each table."""
     outcome = Outcome()
     missing: Ref | None = None
+    known = _known_values(context)
     for row, current in rows:
         verdict, resolver, absent = _first_applicable(
-            compiled, partial(Resolver, context, table, current, compiled.facts), context.strict
+            compiled, partial(Resolver, context, table, current, compiled.facts, known), context.strict
         )
         if verdict is None:
             missing = missing or absent

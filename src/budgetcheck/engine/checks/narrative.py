@@ -299,10 +299,9 @@ def run(rule: Rule, context: Context) -> Outcome:
     test = str(rule.check.get("test", ""))
     if test not in TESTS:
         raise rule_error(rule, f"test 必须是 {list(TESTS)} 之一", f"test must be one of {list(TESTS)}")
-    analysis = analyse(context)
-    if not analysis.paragraphs:
+    if not context.index.doc.paragraphs:  # before reading the vocabulary: nothing to read
         return not_applicable("没有说明文字", "the document has no explanatory text")
-    return TESTS[test](rule, analysis, context)
+    return TESTS[test](rule, analyse(context), context)
 
 
 def _current(analysis: Analysis, claim: Claim) -> bool:

@@ -12,13 +12,14 @@ import itertools
 from budgetcheck.engine.checks.base import (
     Context,
     Outcome,
-    agree,
     comparison_finding,
+    intervals_agree,
     not_applicable,
     row_name,
     table_names,
 )
 from budgetcheck.engine.index import TableIndex, add_all
+from budgetcheck.engine.interval import add_intervals
 from budgetcheck.engine.packs import Rule
 from budgetcheck.findings import Text
 from budgetcheck.model import Row
@@ -128,21 +129,25 @@ def _compare(
     parts: str,
     outcome: Outcome,
 ) -> None:
-    for column in table.table.amount_columns:
-        if column.index not in parent.cells:
+    for column in table.amount_columns:
+        index = column.index
+        if index not in parent.cells:
             continue
-        stated = table.quantity(parent.cells[column.index])
-        pieces = [
-            table.quantity(c.cells[column.index]) for c in children if column.index in c.cells
-        ]
-        if stated is None or any(p is None for p in pieces):
+        stated = table.quantity(parent.cells[index])
+        if stated is None:
             continue  # text in an amount cell is reported by its own rule
-        expected = add_all([p for p in pieces if p is not None])
-        if not expected.sources:
+        pieces = [table.quantity(c.cells[index]) for c in children if index in c.cells]
+        if any(p is None for p in pieces):
+            continue
+        found = [p for p in pieces if p is not None]
+        if not any(p.sources for p in found):
             continue
         outcome.evaluated += 1
-        if agree(stated, expected, context.strict):
+        # Most parents add up: the sum's Quantity, with its cells, is made only for a finding.
+        total = add_intervals([p.interval for p in found])
+        if intervals_agree(stated.interval, total, context.strict):
             continue
+        expected = add_all(found)
         names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
         what = (
             Text(
