@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
+from functools import lru_cache
 
 from budgetcheck.model import Amount
 
@@ -32,12 +33,21 @@ class Parsed:
 def float_to_decimal(value: float) -> Decimal:
     """The decimal Excel would show for a stored float (15 significant digits)."""
     text = format(value, ".15g")
+    if _is_plain(text):
+        # What the general path below returns, without its work: ".15g" drops trailing zeros
+        # and writes an integer without a point.
+        return Decimal(text)
     dec = Decimal(text)
     # Normalise away exponent noise but keep an integer an integer. The context must hold every
     # digit: 1e30 has 31 and the default 28 would raise instead of giving the number.
     if dec == dec.to_integral_value():
         return dec.quantize(Decimal(1), context=Context(prec=max(28, dec.adjusted() + 1)))
     return dec.normalize()
+
+
+def _is_plain(text: str) -> bool:
+    """True for fixed notation ("1169.86", "-270"); False for "1e+20", "inf" and "nan"."""
+    return "e" not in text and "n" not in text
 
 
 def _decimals_of(dec: Decimal) -> int:
@@ -64,6 +74,11 @@ def parse_amount(value: object) -> Parsed:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return Parsed(None, problem="not a finite number")
+        text = format(value, ".15g")
+        if _is_plain(text):  # the usual case, and the hot path of loading: see float_to_decimal
+            point = text.find(".")
+            decimals = len(text) - point - 1 if point >= 0 else 0
+            return Parsed(Amount(Decimal(text), decimals), from_number=True)
         dec = float_to_decimal(value)
         return Parsed(Amount(dec, _decimals_of(dec)), from_number=True)
     if isinstance(value, str):
@@ -76,6 +91,23 @@ _NO_VALUE_COMPACT = frozenset(normalise_number_text(text) for text in NO_VALUE)
 
 
 def parse_amount_text(text: str) -> Parsed:
+    if len(text) <= _MEMO_MAX_CHARS:
+        return _parse_text_memo(text)
+    return _parse_text(text)
+
+
+_MEMO_MAX_CHARS = 64
+
+
+@lru_cache(maxsize=16384)
+def _parse_text_memo(text: str) -> Parsed:
+    # Workbooks write the same few texts again and again ("-", "0.00", header words read to
+    # tell headers from data); Parsed is immutable, so one answer serves every cell. Long texts
+    # are not kept, so the memo stays small.
+    return _parse_text(text)
+
+
+def _parse_text(text: str) -> Parsed:
     compact = normalise_number_text(text)
     if compact in _NO_VALUE_COMPACT:
         return Parsed(None)

@@ -61,7 +61,8 @@ import math
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from budgetcheck.loading.integrity import _codepage, _xls_globals
@@ -92,7 +93,7 @@ DEFAULT_MAX_CELLS = 1_000_000  # ODS repeat expansion: ~150 MB of dict at most
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
 _STYLES_CAP = 64 * MIB
-_SHEET_CHUNK = 1 << 20
+SHEET_CHUNK = 1 << 20
 _CARRY_CAP = 4 * MIB  # a tail without `</c>` longer than this is cut at its last `>`
 
 
@@ -296,26 +297,30 @@ def _for_value(spec: Spec, value: float) -> int | None:
 
 def _xlsx(path: Path, max_inflate: int) -> DisplayedDecimals:
     with zipfile.ZipFile(path) as zf:
-        xf_specs = _xlsx_styles(path, zf)
+        xf_specs = xlsx_styles(path, zf)
         sheets = xlsx_sheets(path, zf)
         budget = InflateBudget(path, max_inflate)
         result: DisplayedDecimals = {}
         for name, member in sheets:
-            result[name] = {}
-            if all(spec is None for spec in xf_specs):
-                continue  # only General, text and dates: nothing to find
-            try:
-                found = _XlsxSheetScan(xf_specs, fast=True).scan(
-                    budget.stream(zf, member, chunk_size=_SHEET_CHUNK)
-                )
-                if found is None:  # a cell not written as <c r="A1" ...>: count positions
-                    found = _XlsxSheetScan(xf_specs, fast=False).scan(
-                        budget.stream(zf, member, chunk_size=_SHEET_CHUNK)
-                    )
-                result[name] = found or {}
-            except Exception:
-                pass
+            stream = partial(budget.stream, zf, member, chunk_size=SHEET_CHUNK)
+            result[name] = xlsx_sheet_decimals(xf_specs, stream)
         return result
+
+
+def xlsx_sheet_decimals(
+    xf_specs: Sequence[Spec], stream: Callable[[], Iterator[bytes]]
+) -> dict[tuple[int, int], int]:
+    """The displayed decimals of one worksheet part, {} when it cannot be read; `stream()`
+    gives the part in chunks of SHEET_CHUNK (called again when the part needs the slow scan)."""
+    if all(spec is None for spec in xf_specs):
+        return {}  # only General, text and dates: nothing to find
+    try:
+        found = _XlsxSheetScan(xf_specs, fast=True).scan(stream())
+        if found is None:  # a cell not written as <c r="A1" ...>: count positions
+            found = _XlsxSheetScan(xf_specs, fast=False).scan(stream())
+        return found or {}
+    except Exception:
+        return {}
 
 
 _NUMFMTS = re.compile(rb"<(?:[\w.-]+:)?numFmts(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?numFmts>", re.S)
@@ -325,8 +330,8 @@ _XF = re.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^<>]*)>")
 _STYLES_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*?Type=\"[^\"]*/styles\"[^<>]*>")
 
 
-def _xlsx_styles(path: Path, zf: zipfile.ZipFile) -> list[Spec]:
-    """The decimals spec of each cellXfs entry, by xf index."""
+def xlsx_styles(path: Path, zf: zipfile.ZipFile) -> list[Spec]:
+    """The decimals spec of each cellXfs entry, by xf index (raises on a damaged part)."""
     member = _styles_member(path, zf)
     if member is None:
         return []
@@ -372,7 +377,6 @@ def _styles_member(path: Path, zf: zipfile.ZipFile) -> str | None:
 _CELL_ATTR = re.compile(rb"""\s(r|s|t)\s*=\s*["']([^"']*)["']""")
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _REF = re.compile(rb"([A-Z]{1,3})(\d+)$")
-_TAG_SEPARATORS = (b" ", b"\t", b"\r", b"\n", b">", b"/")
 
 
 class _NeedsSlowScan(Exception):
@@ -441,7 +445,10 @@ class _XlsxSheetScan:
         self._fast = re.compile(
             rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^<>/]*)(?:/>|>'
             rb"(?:<" + p + rb"f[^<>]*/>|<" + p + rb"f[^<>]*>[^<]*</" + p + rb"f>)?"
-            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>)?(.*?)</" + p + rb"c>)",
+            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>)?"
+            # The rest of the body up to the first `</c>`, as `(.*?)</c>` would take it, but
+            # run by run between `<`s, which `re` walks much faster than one byte at a time.
+            rb"([^<]*(?:<(?!/" + p + rb"c>)[^<]*)*)</" + p + rb"c>)",
             re.S,
         )
         self._tags = re.compile(
@@ -454,6 +461,9 @@ class _XlsxSheetScan:
         )
         self._value = re.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v>")
         self._v_open, self._v_close = b"<" + prefix + b"v>", b"</" + prefix + b"v>"
+        # `<c` and a separator: a cell's start tag (not `<col`, `<cfRule`). One search counts
+        # what a bytes.count per separator would.
+        self._starts = re.compile(rb"<" + p + rb"c[ \t\r\n>/]")
 
     def _search(self, buf: bytes, end: int) -> None:
         if self.fast:
@@ -463,7 +473,7 @@ class _XlsxSheetScan:
 
     def _search_fast(self, buf: bytes, end: int) -> None:
         cells = self._fast.findall(buf, 0, end)
-        starts = sum(buf.count(self._open + sep, 0, end) for sep in _TAG_SEPARATORS)
+        starts = len(self._starts.findall(buf, 0, end))
         if starts != len(cells):
             raise _NeedsSlowScan
         found, cols, cache = self.found, self.cols, self.attr_cache

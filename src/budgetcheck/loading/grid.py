@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from budgetcheck.loading.text import clean
 
@@ -18,6 +20,11 @@ class Grid:
     decimals: dict[tuple[int, int], int] = field(default_factory=dict)  # from number formats
     _merge_of: dict[tuple[int, int], Merge] = field(default_factory=dict, repr=False)
     _texts: dict[int, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
+    # Each row's cells as raw text and as clean text, computed once per row: title, header,
+    # note and row detection all read the same cells, several times each.
+    _raw: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _clean: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _empty: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.cells = _trim(self.cells)
@@ -37,22 +44,47 @@ class Grid:
         return len(self.cells[0]) if self.cells else 0
 
     def value(self, row: int, col: int) -> object:
-        if 0 <= row < self.height and 0 <= col < len(self.cells[row]):
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
             return self.cells[row][col]
         return ""
 
     def text(self, row: int, col: int) -> str:
-        return clean(_as_text(self.value(row, col)))
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
+            return self.clean_row(row)[col]
+        return ""
 
     def raw_text(self, row: int, col: int) -> str:
-        return _as_text(self.value(row, col))
+        if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
+            return self.raw_row(row)[col]
+        return ""
+
+    def raw_row(self, row: int) -> list[str]:
+        """Every cell of a row (0 <= row < height) as raw text; shared, do not modify."""
+        found = self._raw.get(row)
+        if found is None:
+            found = self._raw[row] = [
+                value if type(value) is str else _as_text(value) for value in self.cells[row]
+            ]
+        return found
+
+    def clean_row(self, row: int) -> list[str]:
+        """Every cell of a row (0 <= row < height) as clean text; shared, do not modify."""
+        found = self._clean.get(row)
+        if found is None:
+            # A number's text is digits, sign, point, exponent, "inf" or "nan": nothing that
+            # clean changes.
+            found = self._clean[row] = [
+                text if not text or type(value) in _NUMBERS else _clean_text(text)
+                for value, text in zip(self.cells[row], self.raw_row(row), strict=True)
+            ]
+        return found
 
     def merge_at(self, row: int, col: int) -> Merge | None:
         return self._merge_of.get((row, col))
 
     def header_text(self, row: int, col: int) -> str:
         """The text a reader sees at a header cell: merged ranges fill across and down."""
-        merge = self.merge_at(row, col)
+        merge = self._merge_of.get((row, col))
         if merge:
             return self.text(merge[0], merge[1])
         return self.text(row, col)
@@ -60,27 +92,44 @@ class Grid:
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """The non-empty cells of a row as (column, clean text); computed once per row, since
         title, header and note detection all look at the same rows."""
-        if not 0 <= row < self.height:
-            return []
         found = self._texts.get(row)
         if found is None:
-            found = [(col, text) for col, value in enumerate(self.cells[row]) if value != ""
-                     and (text := clean(_as_text(value)))]
+            if not 0 <= row < len(self.cells):
+                return []
+            found = [(col, text) for col, text in enumerate(self.clean_row(row)) if text]
             self._texts[row] = found
         return found
 
     def is_empty_row(self, row: int) -> bool:
-        return not any(_as_text(v).strip() for v in self.cells[row])
+        found = self._empty.get(row)
+        if found is None:
+            found = self._empty[row] = not any(text.strip() for text in self.raw_row(row))
+        return found
 
 
 def _as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return str(value)
         return format(value, ".15g")
     return str(value)
+
+
+_NUMBERS = (float, int)
+_MEMO_MAX_CHARS = 64
+
+
+def _clean_text(text: str) -> str:
+    return _clean_short(text) if len(text) <= _MEMO_MAX_CHARS else clean(text)
+
+
+@lru_cache(maxsize=16384)
+def _clean_short(text: str) -> str:
+    # Labels and header words recur in every table and every workbook of a batch; long texts
+    # (prose) rarely do and would make the memo large.
+    return clean(text)
 
 
 def _trim(cells: list[list[object]]) -> list[list[object]]:

@@ -21,7 +21,9 @@ def is_note(text: str) -> bool:
 
 
 def is_total_label(text: str) -> bool:
-    return bool(TOTAL_LABELS.match(key(text)))
+    # Every total label ends in 计, and no other character normalises to 计: most labels are
+    # told apart without computing their key.
+    return "计" in text and bool(TOTAL_LABELS.match(key(text)))
 
 
 def is_header_row(grid: Grid, row: int) -> bool:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -114,13 +115,19 @@ def _scan_zip(path: Path, fmt: str, max_inflate: int) -> list[UnreadableCell]:
                 return _OdsScanner().scan(budget.stream(zf, "content.xml"))
             found: list[UnreadableCell] = []
             for sheet, member in _xlsx_sheets(path, zf):
-                cells = _FastXlsxScanner(sheet).scan(budget.stream(zf, member))
-                if cells is None:  # cells without r="A1": count positions the slow way
-                    cells = _XlsxScanner(sheet).scan(budget.stream(zf, member))
-                found.extend(cells)
+                found.extend(scan_xlsx_sheet(sheet, partial(budget.stream, zf, member)))
             return found
     except (*ZIP_ERRORS, KeyError) as exc:
         raise corrupt_error(path, f"zip: {exc}") from None
+
+
+def scan_xlsx_sheet(sheet: str, stream: Callable[[], Iterator[bytes]]) -> list[UnreadableCell]:
+    """The unreadable cells of one worksheet part; `stream()` gives the part's chunks (called
+    a second time when the part needs the slow scan)."""
+    cells = _FastXlsxScanner(sheet).scan(stream())
+    if cells is None:  # cells without r="A1": count positions the slow way
+        cells = _XlsxScanner(sheet).scan(stream())
+    return cells
 
 
 _XLSX_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")

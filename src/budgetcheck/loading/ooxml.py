@@ -16,7 +16,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from budgetcheck.loading.opening import MIB, has_dtd, iter_member, read_member, unsafe_xml_error
+from budgetcheck.loading.opening import (
+    MIB,
+    has_dtd,
+    iter_member,
+    member_too_large_error,
+    read_member,
+    unsafe_xml_error,
+)
 
 _PENDING_CAP = 4096  # a partial tag longer than this is not one of ours: drop it
 
@@ -27,12 +34,13 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 def attrs(raw: bytes) -> dict[str, str]:
     """Attributes of a start tag; qualified names kept as written (e.g. 'r:id')."""
-    return {
-        m.group(1).decode("utf-8", "replace"): unescape(
-            (m.group(2) if m.group(2) is not None else m.group(3) or b"").decode("utf-8", "replace")
-        )
-        for m in _ATTR_RE.finditer(raw)
-    }
+    escaped = b"&" in raw  # most tags have no entity at all: skip resolving them
+    found = {}
+    for name, double, single in _ATTR_RE.findall(raw):
+        # findall gives b"" for the quote style not used; the value is the other one.
+        value = (double or single).decode("utf-8", "replace")
+        found[name.decode("utf-8", "replace")] = unescape(value) if escaped else value
+    return found
 
 
 def unescape(text: str) -> str:
@@ -116,6 +124,27 @@ class InflateBudget:
             first = False
             self._left -= len(chunk)
             yield chunk
+
+    def replay(
+        self, member: str, parts: list[bytes], *, chunk_size: int = 1 << 18
+    ) -> Iterator[bytes]:
+        """What `stream(zf, member, chunk_size=...)` yields, with the same caps and checks, from
+        the member inflated before: `parts` are its chunks of a multiple of `chunk_size` bytes
+        (every chunk but the last), as `iter_member` cuts them."""
+        cap = self._left
+        produced = 0
+        first = True
+        for part in parts:
+            for start in range(0, len(part), chunk_size):
+                chunk = part[start : start + chunk_size]
+                produced += len(chunk)
+                if produced > cap:
+                    raise member_too_large_error(self._path, member, cap)
+                if first and has_dtd(chunk[:65536]):
+                    raise unsafe_xml_error(self._path, member)
+                first = False
+                self._left -= len(chunk)
+                yield chunk
 
 
 def xlsx_sheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str]]:

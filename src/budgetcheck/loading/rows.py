@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from budgetcheck.amounts import parse_amount
@@ -23,37 +23,74 @@ def code_text(value: object, width: int) -> str:
     """A code cell as digits: 205.0 -> "205"; a 款 stored as the number 2 -> "02"."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = clean(value)
+    return _code_digits(clean(value), width)
+
+
+def _code_digits(text: str, width: int) -> str:
+    """The digits of a code cell's clean text, padded to `width`; "" when it is not digits."""
     if text.isdigit() and len(text) < width:
         text = text.zfill(width)
     return text if text.isdigit() else ""
 
 
+@dataclass(frozen=True, slots=True)
+class RowPlan:
+    """Which column of one side of a table plays which part, worked out once per table rather
+    than once per row."""
+
+    label: int | None  # the label column
+    codes: tuple[tuple[int, int], ...]  # (column, digits of its part) of each code column
+    texts: tuple[int, ...]
+    amounts: tuple[int, ...]
+    leading: tuple[int, ...]  # every column but the amounts: a 合计 may stand in any of them
+    side: str | None
+    first: int  # the first column, where a row without a label column is referred to
+
+
+def row_plan(columns: list[Column]) -> RowPlan:
+    label_col = _label_column(columns)
+    return RowPlan(
+        label=label_col.index if label_col else None,
+        codes=tuple((c.index, _code_width(c)) for c in columns if c.role == "code"),
+        texts=tuple(c.index for c in columns if c.role == "text"),
+        amounts=tuple(c.index for c in columns if c.role == "amount"),
+        leading=tuple(c.index for c in columns if c.role != "amount"),
+        side=columns[0].side,
+        first=columns[0].index,
+    )
+
+
 def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
     """One side of a sheet row as a Row, or None when it holds nothing."""
-    label_col = _label_column(columns)
-    code_cols = [c for c in columns if c.role == "code"]
-    code, code_placeholder = _code(grid, row, code_cols)
-    texts = {c.index: grid.raw_text(row, c.index).strip() for c in columns if c.role == "text"}
-    texts = {index: text for index, text in texts.items() if text}
-    raw_label = grid.raw_text(row, label_col.index) if label_col else ""
-    cells = _amount_cells(grid, row, columns)
-    if not clean(raw_label) and not code and not texts and not any(c.raw for c in cells.values()):
+    return read_row(grid, row, row_plan(columns))
+
+
+def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
+    """parse_row with the columns' plan worked out beforehand."""
+    if not 0 <= row < grid.height:
+        return None  # every cell reads as blank
+    raw = grid.raw_row(row)
+    clean_texts = grid.clean_row(row)
+    code, code_placeholder = _code(grid.cells[row], clean_texts, plan.codes)
+    texts = {index: text for index in plan.texts if (text := raw[index].strip())}
+    raw_label = raw[plan.label] if plan.label is not None else ""
+    label = clean_texts[plan.label] if plan.label is not None else ""
+    filled = any(raw[index].strip() for index in plan.amounts)  # an amount cell not blank
+    if not label and not code and not texts and not filled:
         return None
 
-    label = clean(raw_label)
     numbering, label = strip_numbering(label)
     if not code:
         embedded = _EMBEDDED_CODE.match(label)
         if embedded:
             code, label = embedded.group(1), clean(embedded.group(2))
     # A 合计 may stand in any leading cell, often merged across the code columns.
-    leading = [grid.text(row, c.index) for c in columns if c.role != "amount"]
+    leading = [clean_texts[index] for index in plan.leading]
     total_text = next((t for t in [label, *texts.values(), *leading] if is_total_label(t)), None)
     kind: RowKind = "item"
     if total_text is not None:
         kind, label = "total", key(total_text)
-    elif _unfilled_slot(numbering, label, code, texts, cells):
+    elif _unfilled_slot(numbering, label, code, texts, filled):
         kind = "placeholder"
     elif label in _PLACEHOLDER or code_placeholder or (not label and not code and not texts):
         kind = "placeholder" if (label in _PLACEHOLDER or code_placeholder) else "item"
@@ -62,23 +99,24 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
     level = _level_from_code(code) if code else _NUMBERING_LEVEL.get(numbering or "")
     if kind != "item":
         level = None
-    ref = CellRef(grid.sheet, row, label_col.index if label_col else columns[0].index)
+    ref = CellRef(grid.sheet, row, plan.label if plan.label is not None else plan.first)
+    cells = _amount_cells(grid, row, plan.amounts)
     result = Row(ref=ref, label=label, code=code or None, level=level, kind=kind,
                  cells=cells, texts=texts, raw_label=raw_label)
-    result.side = columns[0].side
+    result.side = plan.side
     result.text_refs = {index: CellRef(grid.sheet, row, index) for index in texts}
     return result
 
 
 def _unfilled_slot(
-    numbering: str | None, label: str, code: str, texts: dict[int, str], cells: dict[int, Cell]
+    numbering: str | None, label: str, code: str, texts: dict[int, str], filled: bool
 ) -> bool:
     """A template line numbered but never filled in ("二、" alone): a slot, not an item.
 
     With an amount beside it, it stays an item so the missing name can be reported.
     """
     empty = not label and not code and not texts
-    return numbering is not None and empty and not any(c.raw for c in cells.values())
+    return numbering is not None and empty and not filled
 
 
 def _label_column(columns: list[Column]) -> Column | None:
@@ -94,17 +132,24 @@ def _label_column(columns: list[Column]) -> Column | None:
     return texts[-1] if texts else None
 
 
-def _code(grid: Grid, row: int, code_cols: list[Column]) -> tuple[str, bool]:
+def _code_width(column: Column) -> int:
+    leaf = key(column.leaf)
+    return 3 if leaf == "类" else 2 if leaf in ("款", "项") else 1
+
+
+def _code(
+    values: list[object], clean_texts: list[str], codes: tuple[tuple[int, int], ...]
+) -> tuple[str, bool]:
     """The joined code from one code column or 类|款|项 columns, and whether it is a placeholder."""
     parts = []
     placeholder = False
-    for column in code_cols:
-        value = grid.value(row, column.index)
-        if clean(value) in _PLACEHOLDER:
+    for index, width in codes:
+        # The clean text of a cell is clean(value) but for floats, whose text never is "…".
+        text = clean_texts[index]
+        if text in _PLACEHOLDER:
             placeholder = True
-        leaf = key(column.leaf)
-        width = 3 if leaf == "类" else 2 if leaf in ("款", "项") else 1
-        parts.append(code_text(value, width))
+        value = values[index]
+        parts.append(_code_digits(text, width) if type(value) is str else code_text(value, width))
     return "".join(parts), placeholder
 
 
@@ -112,19 +157,46 @@ def _level_from_code(code: str) -> int | None:
     return {3: 1, 5: 2, 7: 3}.get(len(code))
 
 
-def _amount_cells(grid: Grid, row: int, columns: list[Column]) -> dict[int, Cell]:
+def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, Cell]:
+    values = grid.cells[row]
+    raw = grid.raw_row(row)
+    decimals = grid.decimals
+    sheet = grid.sheet
     cells = {}
-    for column in columns:
-        if column.role != "amount":
-            continue
-        value = grid.value(row, column.index)
-        raw = grid.raw_text(row, column.index).strip()
-        parsed = parse_amount(value)
-        ref = CellRef(grid.sheet, row, column.index)
-        amount = as_displayed(parsed.amount, grid.decimals.get((row, column.index)))
-        cells[column.index] = Cell(ref, amount, raw, parsed.problem)
-
+    for index in amounts:
+        value = values[index]
+        text = raw[index]
+        shown = decimals.get((row, index))
+        found = _AMOUNTS.get((type(value), text, shown))
+        amount, problem = found if found is not None else _cell_amount(value, text, shown)
+        cells[index] = Cell(CellRef(sheet, row, index), amount, text.strip(), problem)
     return cells
+
+
+# (value type, raw text, decimals shown) -> (amount, problem). A workbook states the same figures
+# again and again (totals in several tables, zeros): each is parsed once. The parse depends on
+# nothing else (the raw text of a float is its 15 digits), and the bound keeps a batch of many
+# files from growing it without end.
+_AMOUNTS: dict[tuple[type, str, int | None], tuple[Amount | None, str | None]] = {}
+_AMOUNTS_LIMIT = 50_000
+_MEMO_MAX_CHARS = 64  # longer texts are prose, not amounts: not worth keeping
+
+
+def _cell_amount(value: object, raw: str, shown: int | None) -> tuple[Amount | None, str | None]:
+    """The amount a cell states (as its number format displays it) and why it has none."""
+    kind = type(value)
+    memo = kind in (float, str, int) and len(raw) <= _MEMO_MAX_CHARS
+    if memo:
+        found = _AMOUNTS.get((kind, raw, shown))
+        if found is not None:
+            return found
+    parsed = parse_amount(value)
+    result = as_displayed(parsed.amount, shown), parsed.problem
+    if memo:
+        if len(_AMOUNTS) >= _AMOUNTS_LIMIT:
+            _AMOUNTS.clear()
+        _AMOUNTS[(kind, raw, shown)] = result
+    return result
 
 
 def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
@@ -135,9 +207,11 @@ def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
     for row in rows:
         for index, cell in row.cells.items():
             amount = cell.amount
+            if amount is None or amount.decimals >= precision:
+                continue
             stored = grid.value(cell.ref.row, cell.ref.col)
             known = (cell.ref.row, cell.ref.col) in grid.decimals
-            if amount is not None and amount.decimals < precision and _is_number(stored) and not known:
+            if _is_number(stored) and not known:
                 row.cells[index] = replace(cell, amount=Amount(amount.value, precision))
 
 

@@ -14,7 +14,13 @@ from budgetcheck.loading.header import (
     make_columns,
 )
 from budgetcheck.loading.kinds import KindCatalogue, TableKind
-from budgetcheck.loading.rows import apply_precision, infer_hierarchy, parse_row, table_precision
+from budgetcheck.loading.rows import (
+    apply_precision,
+    infer_hierarchy,
+    read_row,
+    row_plan,
+    table_precision,
+)
 from budgetcheck.loading.text import clean, key
 from budgetcheck.model import CellRef, Column, Row, Table
 
@@ -80,7 +86,10 @@ def _header_follows(grid: Grid, start: int) -> bool:
 
 def _is_preamble(grid: Grid, row: int) -> bool:
     """Unit and organisation lines between a title and its header."""
-    cells = grid.row_texts(row)
+    return _is_preamble_cells(grid.row_texts(row))
+
+
+def _is_preamble_cells(cells: list[tuple[int, str]]) -> bool:
     return bool(cells) and all(UNIT.search(t) or _ORG_LINE.match(t) for _, t in cells)
 
 
@@ -170,7 +179,7 @@ def _unit_in_header(paths: list[tuple[str, ...]]) -> str | None:
 def _data(
     grid: Grid, columns: list[Column], start: int, stop: int, header: list[tuple[str, ...]]
 ) -> tuple[list[Row], str | None, CellRef | None]:
-    sides = _sides(columns)
+    plans = [row_plan(side_columns) for side_columns in _sides(columns)]
     rows: list[Row] = []
     notes: list[str] = []
     note_ref: CellRef | None = None
@@ -178,16 +187,16 @@ def _data(
         cells = grid.row_texts(r)
         if not cells:
             continue
-        texts = tuple(t for _, t in cells)
+        texts = tuple([t for _, t in cells])
         if notes or is_note(cells[0][1]):
             if note_ref is None:
                 note_ref = CellRef(grid.sheet, r, cells[0][0])
             notes.append(" ".join(grid.raw_text(r, c).strip() for c, _ in cells))
             continue
-        if texts in header or _is_preamble(grid, r):
+        if texts in header or _is_preamble_cells(cells):
             continue  # a header repeated on a continuation page, or a stray unit line
-        for side_columns in sides:
-            parsed = parse_row(grid, r, side_columns)
+        for plan in plans:
+            parsed = read_row(grid, r, plan)
             if parsed is not None:
                 rows.append(parsed)
     note = "\n".join(notes) if notes else None

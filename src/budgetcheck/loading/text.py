@@ -64,6 +64,22 @@ def _key(text: str) -> str:
 
 def strip_numbering(label: str) -> tuple[str | None, str]:
     """Split "一、一般公共服务支出" into ("cn", "一般公共服务支出"); "其中：" counts as numbering too."""
+    if len(label) <= _MEMO_MAX_CHARS:
+        return _strip_numbering_memo(label)
+    return _split_numbering(label)
+
+
+_MEMO_MAX_CHARS = 64
+
+
+@lru_cache(maxsize=16384)
+def _strip_numbering_memo(label: str) -> tuple[str | None, str]:
+    # Every row label comes here, and the same labels recur in every table and every workbook
+    # of a batch. Long texts are not kept, so the memo stays small.
+    return _split_numbering(label)
+
+
+def _split_numbering(label: str) -> tuple[str | None, str]:
     text = clean(label)
     kind: str | None = None
     match = _OF_WHICH.match(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from budgetcheck.errors import InputError
 from budgetcheck.loading.grid import Grid
@@ -12,12 +12,17 @@ from budgetcheck.loading.metadata import read_metadata
 from budgetcheck.loading.narrative import paragraphs_from_file, paragraphs_from_grid
 from budgetcheck.loading.opening import (
     DEFAULT_MAX_BYTES,
+    calamine_open,
     check_cell_text,
+    check_container,
     check_sheet_size,
-    open_workbook,
+    check_xlsx_extents,
 )
 from budgetcheck.loading.tables import find_tables
 from budgetcheck.model import Document, Paragraph, SheetInfo, SheetRole, Table
+
+if TYPE_CHECKING:
+    from budgetcheck.loading.formats import DisplayedDecimals
 
 _COVER_WORDS = ("封面",)
 _CONTENTS_WORDS = ("目录", "目 录")
@@ -30,9 +35,8 @@ def load(
 ) -> Document:
     """Read a disclosure workbook (and optionally its text from another file) into a Document."""
     path = Path(path)
-    workbook, fmt = open_workbook(path, max_bytes=max_bytes)
-    _refuse_unreadable_cells(path, fmt)
-    grids = _grids(workbook, fmt, path, max_bytes)
+    workbook, fmt, shown = _open(path, max_bytes)
+    grids = _grids(workbook, path, shown, max_bytes)
     kinds = kind_catalogue()
     tables: list[Table] = []
     sheets: list[SheetInfo] = []
@@ -59,20 +63,30 @@ def load(
     return Document(path, fmt, metadata, tables, sheets, paragraphs)
 
 
-def _refuse_unreadable_cells(path: Path, fmt: str) -> None:
+def _open(path: Path, max_bytes: int) -> tuple[Any, str, DisplayedDecimals]:
+    """open_workbook, the refusal of unreadable cells, and the decimals number formats display
+    (calamine hides number formats: the decimals a reader sees come from the file itself)."""
+    from budgetcheck.loading.formats import displayed_decimals
     from budgetcheck.loading.integrity import find_unreadable_cells, unreadable_cells_error
+    from budgetcheck.loading.sheetpass import check_and_scan
 
-    cells = find_unreadable_cells(path, fmt)
+    fmt = check_container(path, max_bytes)
+    # The three checks that read xlsx worksheet parts share one pass; they run in turn for
+    # other formats and for parts too large to hold.
+    found = check_and_scan(path, max_bytes) if fmt in ("xlsx", "xlsm") else None
+    if found is None and fmt in ("xlsx", "xlsm"):
+        check_xlsx_extents(path, max_bytes)
+    workbook = calamine_open(path, fmt)
+    cells = found.unreadable_cells() if found is not None else find_unreadable_cells(path, fmt)
     if cells:
         raise unreadable_cells_error(cells)
+    shown = found.decimals if found is not None else displayed_decimals(path, fmt)
+    return workbook, fmt, shown
 
 
-def _grids(workbook: Any, fmt: str, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Grid]:
-    from budgetcheck.loading.formats import displayed_decimals
-
-    # calamine hides number formats; the decimals a reader sees come from the file itself.
-    shown = displayed_decimals(path, fmt)
-
+def _grids(
+    workbook: Any, path: Path, shown: DisplayedDecimals, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Grid]:
     hidden = {
         meta.name: str(getattr(meta, "visible", "")).lower().endswith(("hidden", "veryhidden"))
         for meta in workbook.sheets_metadata

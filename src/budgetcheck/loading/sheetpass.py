@@ -1,0 +1,111 @@
+"""One pass over the worksheet parts of an xlsx/xlsm workbook for the three checks that read them.
+
+Each worksheet part is read for its extent (`opening`: refused before calamine allocates the
+grid), its unreadable cells (`integrity`: refused once the workbook is open) and the decimals its
+number formats display (`formats`: never refused). Inflating a part once and handing the same
+bytes to all three saves two inflations of every part and two readings of the sheet list.
+
+Each check sees exactly what it would see on its own: the same chunks, caps and DTD checks
+(`InflateBudget.replay`), so it finds the same and fails the same way. The extents are checked as
+the pass goes, as `check_xlsx_extents` does; an error of the unreadable-cell scan is kept and
+raised where `find_unreadable_cells` would raise it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from budgetcheck.loading import formats, integrity
+from budgetcheck.loading.formats import DisplayedDecimals, Spec, xlsx_sheet_decimals, xlsx_styles
+from budgetcheck.loading.integrity import UnreadableCell, scan_xlsx_sheet
+from budgetcheck.loading.ooxml import InflateBudget, xlsx_sheets
+from budgetcheck.loading.opening import (
+    DEFAULT_ZIP_LIMITS,
+    EXTENT_CHUNK,
+    MIB,
+    ZIP_ERRORS,
+    ZipLimits,
+    check_sheet_size,
+    corrupt_error,
+    extent_of,
+    iter_member,
+)
+
+# A larger worksheet part is inflated once per check rather than held in memory.
+MAX_HELD_PART = 64 * MIB
+
+
+@dataclass(slots=True)
+class SheetPass:
+    """What the pass found besides the extents, which it checked as it went."""
+
+    unreadable: list[UnreadableCell] = field(default_factory=list)
+    unreadable_error: Exception | None = None  # what find_unreadable_cells would have raised
+    decimals: DisplayedDecimals = field(default_factory=dict)
+
+    def unreadable_cells(self) -> list[UnreadableCell]:
+        """What find_unreadable_cells returns for the workbook, or raises."""
+        if self.unreadable_error is not None:
+            raise self.unreadable_error
+        return self.unreadable
+
+
+def check_and_scan(
+    path: Path, max_bytes: int, limits: ZipLimits = DEFAULT_ZIP_LIMITS
+) -> SheetPass | None:
+    """`check_xlsx_extents(path, max_bytes, limits)`, and in the same pass what
+    `find_unreadable_cells` and `displayed_decimals` give for the xlsx/xlsm at `path`.
+
+    None, having refused nothing, when a worksheet part is too large to hold: the caller then
+    runs the three checks one after the other.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = xlsx_sheets(path, zf)
+            if any(zf.getinfo(member).file_size > MAX_HELD_PART for _, member in sheets):
+                return None
+            scan = _Scan(path, zf)
+            for name, member in sheets:
+                # zipfile never inflates a member past its declared size: at most MAX_HELD_PART.
+                cap = limits.max_total_uncompressed
+                parts = list(iter_member(path, zf, member, cap=cap, chunk=EXTENT_CHUNK))
+                rows, cols = extent_of(parts)
+                check_sheet_size(path, name, rows, cols, max_bytes)
+                scan.add(name, member, parts)
+            return scan.found
+    except ZIP_ERRORS as exc:
+        raise corrupt_error(path, f"zip: {exc}") from None
+
+
+class _Scan:
+    """The unreadable-cell scan and the decimals scan, fed one worksheet part at a time."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+        self.path = path
+        self.found = SheetPass()
+        self.integrity_budget = InflateBudget(path, integrity.DEFAULT_MAX_INFLATE)
+        self.formats_budget = InflateBudget(path, formats.DEFAULT_MAX_INFLATE)
+        self.specs: list[Spec] | None
+        try:
+            self.specs = xlsx_styles(path, zf)
+        except Exception:
+            self.specs = None  # displayed_decimals gives {} for the whole workbook
+
+    def add(self, name: str, member: str, parts: list[bytes]) -> None:
+        found = self.found
+        if found.unreadable_error is None:  # find_unreadable_cells stops at its first error
+            stream = partial(self.integrity_budget.replay, member, parts)
+            try:
+                found.unreadable.extend(scan_xlsx_sheet(name, stream))
+            except (*ZIP_ERRORS, KeyError) as exc:
+                found.unreadable_error = corrupt_error(self.path, f"zip: {exc}")
+            except Exception as exc:
+                found.unreadable_error = exc
+        if self.specs is not None:
+            stream = partial(
+                self.formats_budget.replay, member, parts, chunk_size=formats.SHEET_CHUNK
+            )
+            found.decimals[name] = xlsx_sheet_decimals(self.specs, stream)
