@@ -7,7 +7,6 @@ load a fixture once, copy it, change one thing, run one rule.
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -107,8 +106,8 @@ def shift(tab: Table, target: Row, column_name: str, delta: Decimal) -> CellRef:
     cell = target.cells[col.index]
     current = cell.amount.value if cell.amount else Decimal(0)
     decimals = max(cell.amount.decimals if cell.amount else 0, -delta.as_tuple().exponent)  # type: ignore[operator]
-    target.cells[col.index] = replace(
-        cell, amount=Amount(current + delta, decimals), raw=str(current + delta)
+    target.cells[col.index] = cell._replace(
+        amount=Amount(current + delta, decimals), raw=str(current + delta)
     )
     return cell.ref
 

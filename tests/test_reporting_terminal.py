@@ -1,4 +1,3 @@
-import dataclasses
 import io
 
 from rich.console import Console
@@ -127,7 +126,7 @@ def test_deterministic_and_independent_of_finding_order():
 
 def test_markup_in_data_is_printed_literally():
     result = checked_result()
-    result.findings = [dataclasses.replace(result.findings[2], row_label="[bold]收入[/]总计")]
+    result.findings = [result.findings[2]._replace(row_label="[bold]收入[/]总计")]
     assert "[bold]收入[/]总计" in report([result])
 
 

@@ -214,7 +214,7 @@ def apply_baseline(results: list[FileResult], baseline: Baseline) -> None:
                 marked.append(finding)
                 continue
             used.add(finding.fingerprint)
-            marked.append(replace(finding, waived=True, waiver_reason=waiver.reason or None))
+            marked.append(finding._replace(waived=True, waiver_reason=waiver.reason or None))
         result.findings = marked
         result.stale_waivers = [
             StaleWaiver(w.fingerprint, w.rule_id, w.location, w.message, w.reason)

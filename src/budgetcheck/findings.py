@@ -1,6 +1,7 @@
 """Findings: what a rule found, with everything a person needs to fix it.
 
-Reports read these and nothing of the rules' internals.
+Reports read these and nothing of the rules' internals. The immutable ones are NamedTuples, as
+in model.py (cheaper to make than frozen dataclasses).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from budgetcheck.model import CellRef, Paragraph
 
@@ -16,8 +17,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     zh: str
     en: str
 
@@ -25,8 +25,7 @@ class Text:
         return self.en if lang == "en" else self.zh
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     rule_id: str
     severity: Severity
     message: Text  # one line: what is wrong, with the figures
@@ -72,8 +71,7 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a report needs to know about a rule: its id, severity and documentation."""
 
     id: str
@@ -92,8 +90,7 @@ class RuleCount:
     not_applicable: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class StaleWaiver:
+class StaleWaiver(NamedTuple):
     """A baseline entry for a checked file that no finding matched any more (fixed, or the
     figures changed): it can be deleted from the baseline."""
 

@@ -93,7 +93,7 @@ def _with_severity(rule: Rule, options: Options) -> Rule:
         return rule
     from dataclasses import replace
 
-    return replace(rule, info=replace(rule.info, severity=wanted))  # type: ignore[arg-type]
+    return replace(rule, info=rule.info._replace(severity=wanted))  # type: ignore[arg-type]
 
 
 def choose_profile(ruleset: RuleSet, doc: Document, wanted: str | None) -> Profile | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from budgetcheck.amounts import parse_amount
@@ -212,7 +212,7 @@ def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
             stored = grid.value(cell.ref.row, cell.ref.col)
             known = (cell.ref.row, cell.ref.col) in grid.decimals
             if _is_number(stored) and not known:
-                row.cells[index] = replace(cell, amount=Amount(amount.value, precision))
+                row.cells[index] = cell._replace(amount=Amount(amount.value, precision))
 
 
 def _is_number(value: object) -> bool:

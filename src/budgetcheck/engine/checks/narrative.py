@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgetcheck.engine.checks.base import Context, Outcome, amount_text, not_applicable
@@ -735,7 +735,7 @@ def _counts(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
                  f"{source[0]} ({source[1]})"),
             stated_value=claim.number.value, expected_value=Decimal(source[0]), key_part=claim.subject,
         )
-        outcome.findings.append(replace(finding, cells=finding.cells + source[2]))
+        outcome.findings.append(finding._replace(cells=finding.cells + source[2]))
     return outcome
 
 
