@@ -590,7 +590,17 @@ def _only(name: str) -> typer.Typer:
     return single
 
 
+# A check makes hundreds of thousands of small objects that all live until the report is
+# written. At the default thresholds (700, 10, 10) the collector ran ~100 times on one department
+# workbook and spent a third of a 10,000-row check (0.85 s of 2.45 s) finding no garbage; with
+# these it runs a few times, and peak memory is the same (measured: 35 MB and 104 MB).
+GC_THRESHOLDS = (20_000, 50, 50)
+
+
 def main() -> None:
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)  # the process's, not the library's: only the CLI sets it
     argv = sys.argv[1:]
     if argv and argv[0] not in COMMANDS and argv[0] not in ("--help", "-h"):
         argv = ["check", *argv]
