@@ -91,7 +91,9 @@ def _file_data(result: FileResult, options: ReportOptions) -> dict[str, Any]:
         "exit_code": result.exit_code,
         "metadata": plain(result.metadata),
         "profile": result.profile,
-        "tables": [plain(table) for table in result.tables],
+        # Already JSON values (tables_view.tables_data), in its order: walking them through
+        # plain() was half the cost of a 1,000-file report.
+        "tables": result.tables,
         "rule_counts": {
             "total": _count_data(_sum_counts(result.counts.values())),
             "per_rule": {
