@@ -81,11 +81,17 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
-    import tomllib  # here, not at the top: most runs find no configuration file at all
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # someone else's unreadable pyproject is not ours to report
+    if "budgetcheck" not in text:
+        return False  # most projects' files: no need to parse them (or import tomllib)
+    import tomllib
 
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False  # someone else's broken pyproject is not ours to report
     tool = data.get("tool")
     return isinstance(tool, dict) and isinstance(tool.get("budgetcheck"), dict)
