@@ -38,6 +38,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
+# Where the measured commands run: a folder outside this repository, as a user's folder of
+# workbooks (inside it, budgetcheck would find and read the repository's pyproject.toml).
+USER_FOLDER = Path(tempfile.gettempdir())
 VENV = HERE / ".venv-frictionless"
 sys.path.insert(0, str(HERE))
 
@@ -121,7 +124,7 @@ def run_once(cmd: Sequence[str], sample: Sample, stdout: Path | None = None,
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     peak = [0]
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=cwd,
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=cwd or USER_FOLDER,
                             env={**os.environ, **(env or {})})  # fmt: skip
     stop = threading.Event()
 
@@ -704,6 +707,11 @@ def main(argv: list[str] | None = None) -> int:
         "- The parsed-rules cache (`BUDGETCHECK_CACHE_DIR=bench/out/cache`) is filled by the "
         "warm-up run, as it is on a user's machine after the first check; the row \"rule cache "
         "off\" shows a run that parses the packs again.",
+        "- Commands run in the system's temporary folder, as from a user's folder of workbooks: "
+        "inside this repository budgetcheck would find and read its pyproject.toml looking for "
+        "settings.",
+        "- budgetcheck's CLI raises the garbage collector's thresholds for its process; the floor "
+        "runs with Python's defaults.",
         "- Shared machine: other test runs may load it; compare ratios from the same run.",
     ]
     machine = {
