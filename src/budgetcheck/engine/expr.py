@@ -55,11 +55,12 @@ except what the resolver itself raises.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Final, Generic, Literal, NoReturn, TypeVar
+from typing import Final, Generic, Literal, NamedTuple, NoReturn, TypeVar
 
 from budgetcheck.engine.interval import (
     CEILING,
@@ -67,6 +68,7 @@ from budgetcheck.engine.interval import (
     FLOOR,
     HALF_UP,
     Interval,
+    made,
     maximum,
     minimum,
 )
@@ -881,7 +883,7 @@ def _merge(*groups: Sequence[object]) -> tuple[object, ...]:
         return tuple(groups[0])  # `a + ?absent`: nothing to merge
     try:
         # Equal sources hash alike, so a dict keeps the first of each, as the scan below does.
-        return tuple(dict.fromkeys(source for group in groups for source in group))
+        return tuple(dict.fromkeys(itertools.chain.from_iterable(groups)))
     except TypeError:
         pass  # a resolver's own sources need not be hashable
     merged: list[object] = []
@@ -892,8 +894,12 @@ def _merge(*groups: Sequence[object]) -> tuple[object, ...]:
     return tuple(merged)
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+# The evaluation results below are NamedTuples rather than frozen dataclasses: every row of
+# every rule makes several, and a NamedTuple is cheaper both to make and to define at import.
+# Being tuples, they compare equal to plain tuples of the same fields; nothing relies on that.
+
+
+class Value(NamedTuple):
     """A number under evaluation: its interval, its stated value, and the cells behind it.
 
     The resolver returns these. `stated` defaults to the interval's midpoint, which for an
@@ -918,8 +924,7 @@ class Value:
         return cls(Interval.exact(value), sources, Decimal(value))
 
 
-@dataclass(frozen=True, slots=True)
-class Comparison:
+class Comparison(NamedTuple):
     """One comparison as evaluated: both sides, whether it holds, and by how much it misses."""
 
     expression: Compare
@@ -933,8 +938,7 @@ class Comparison:
         return _merge(self.left.sources, self.right.sources)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The outcome of a condition: whether it holds and every comparison evaluated, in order."""
 
     holds: bool
@@ -957,15 +961,13 @@ class Verdict:
         return _merge(*(c.sources for c in self.comparisons))
 
 
-@dataclass(frozen=True, slots=True)
-class NotApplicable:
+class NotApplicable(NamedTuple):
     """A required reference is absent from the document: the rule does not apply here."""
 
     missing: Ref
 
 
-@dataclass(frozen=True, slots=True)
-class Undefined:
+class Undefined(NamedTuple):
     """A division by an amount that may be zero: the value cannot be known from the document."""
 
     expression: Node
@@ -1215,7 +1217,8 @@ class _Compiler(Generic[E]):
                         stated = EXACT.subtract(a, y.value)
                 except DecimalException as exc:
                     raise _out_of_range(step) from exc
-            return Value(Interval(low, high), _merge(*groups), stated)
+            # Sums of valid intervals in outward contexts: finite and ordered, as `made` needs.
+            return Value(made(low, high), _merge(*groups), stated)
 
         return chain
 

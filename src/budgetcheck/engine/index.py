@@ -6,10 +6,10 @@ All amounts come out in 元 so that tables in different units compare directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
-from budgetcheck.engine.interval import Interval, add_intervals
+from budgetcheck.engine.interval import Interval, add_intervals, made
 from budgetcheck.engine.vocabulary import Vocabulary, column_key
 from budgetcheck.loading.text import key
 from budgetcheck.model import Cell, CellRef, Column, Document, Paragraph, Row, Table
@@ -19,9 +19,10 @@ _ZERO = Interval.exact(Decimal(0))  # a blank cell
 _FIVE = Decimal(5)
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(NamedTuple):
     """An amount in 元 as an interval, with the cells or paragraphs it came from."""
+
+    # A NamedTuple rather than a frozen dataclass: one is made for every cell the rules read.
 
     interval: Interval
     sources: tuple[Source, ...]
@@ -99,7 +100,11 @@ class TableIndex:
         # decimals worked out once per table rather than once per cell.
         value = cell.amount.value * self.factor
         half = _FIVE.scaleb(-(cell.amount.decimals - self.shift + 1))
-        return Quantity(Interval(value - half, value + half), (cell.ref,), unit, precision)
+        low, high = value - half, value + half
+        # A finite value and a positive half make finite, ordered ends: skip the checks (the
+        # rare value that is not finite still meets them, and fails as it always did).
+        interval = made(low, high) if value.is_finite() else Interval(low, high)
+        return Quantity(interval, (cell.ref,), unit, precision)
 
     def row_amount(self, row: Row) -> Quantity | None:
         """The amount of a row named without a column: its 合计/预算数 column, its only column,

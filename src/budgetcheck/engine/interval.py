@@ -112,20 +112,20 @@ class Interval:
     # -- arithmetic ---------------------------------------------------------------------
 
     # Results of arithmetic on valid intervals are valid (finite: the contexts trap overflow;
-    # ordered: outward rounding is monotonic), so they skip the checks through `_made`.
+    # ordered: outward rounding is monotonic), so they skip the checks through `made`.
 
     def __neg__(self) -> Interval:
-        return _made(FLOOR.minus(self.high), CEILING.minus(self.low))
+        return made(FLOOR.minus(self.high), CEILING.minus(self.low))
 
     def __add__(self, other: Interval) -> Interval:
-        return _made(FLOOR.add(self.low, other.low), CEILING.add(self.high, other.high))
+        return made(FLOOR.add(self.low, other.low), CEILING.add(self.high, other.high))
 
     def __sub__(self, other: Interval) -> Interval:
-        return _made(FLOOR.subtract(self.low, other.high), CEILING.subtract(self.high, other.low))
+        return made(FLOOR.subtract(self.low, other.high), CEILING.subtract(self.high, other.low))
 
     def __mul__(self, other: Interval) -> Interval:
         pairs = [(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
-        return _made(
+        return made(
             min(FLOOR.multiply(a, b) for a, b in pairs),
             max(CEILING.multiply(a, b) for a, b in pairs),
         )
@@ -139,7 +139,7 @@ class Interval:
         if other.contains(ZERO):
             return None
         pairs = [(a, b) for a in (self.low, self.high) for b in (other.low, other.high)]
-        return _made(
+        return made(
             min(FLOOR.divide(a, b) for a, b in pairs),
             max(CEILING.divide(a, b) for a, b in pairs),
         )
@@ -149,7 +149,7 @@ class Interval:
             return self
         if self.high <= 0:
             return -self
-        return _made(ZERO, max(CEILING.minus(self.low), self.high))
+        return made(ZERO, max(CEILING.minus(self.low), self.high))
 
     def round_to(self, places: int) -> Interval:
         """Round both ends half up to `places` decimals (negative: tens, hundreds, …).
@@ -157,7 +157,7 @@ class Interval:
         Rounding is monotonic, so the result holds the rounding of every member.
         """
         exponent = EXACT.scaleb(Decimal(1), -places)
-        return _made(HALF_UP.quantize(self.low, exponent), HALF_UP.quantize(self.high, exponent))
+        return made(HALF_UP.quantize(self.low, exponent), HALF_UP.quantize(self.high, exponent))
 
     def __str__(self) -> str:
         return f"[{self.low}, {self.high}]"
@@ -167,7 +167,7 @@ _new = object.__new__
 _set = object.__setattr__  # what the frozen dataclass's own __init__ uses
 
 
-def _made(low: Decimal, high: Decimal) -> Interval:
+def made(low: Decimal, high: Decimal) -> Interval:
     """An interval whose ends are known to be finite and ordered, built without the checks.
 
     The checks cost more than the arithmetic, and the rules compute tens of thousands of
@@ -185,16 +185,16 @@ def add_intervals(intervals: Iterable[Interval]) -> Interval:
     for interval in intervals:
         low = FLOOR.add(low, interval.low)
         high = CEILING.add(high, interval.high)
-    return _made(low, high)
+    return made(low, high)
 
 
 def minimum(first: Interval, *others: Interval) -> Interval:
     """The interval of min(x, y, …) over members of the operands."""
     items = (first, *others)
-    return _made(min(i.low for i in items), min(i.high for i in items))
+    return made(min(i.low for i in items), min(i.high for i in items))
 
 
 def maximum(first: Interval, *others: Interval) -> Interval:
     """The interval of max(x, y, …) over members of the operands."""
     items = (first, *others)
-    return _made(max(i.low for i in items), max(i.high for i in items))
+    return made(max(i.low for i in items), max(i.high for i in items))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from budgetcheck.loading.text import key
 from budgetcheck.resources import rules_yaml
@@ -23,8 +24,8 @@ def column_key(part: str) -> str:
     return _YEAR.sub("", key(part))
 
 
-@dataclass(frozen=True, slots=True)
-class KindVocabulary:
+# A NamedTuple, not a frozen dataclass: cheaper to make, and to define at import.
+class KindVocabulary(NamedTuple):
     kind: str
     name: str  # the short name rule expressions use, e.g. 一般公共预算支出表
     columns: dict[str, tuple[tuple[str, ...], ...]]  # canonical -> alias key paths

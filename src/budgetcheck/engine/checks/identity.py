@@ -80,14 +80,16 @@ class Resolver:
 
     def column(self, column: str) -> Value | None:
         """A column of the current row of the rule's own table."""
-        if self.table is None or self.current is None:
+        current = self.current
+        if self.table is None or current is None:
             return None
-        # What `_cell` does when it knows the Value already, the case of nearly every lookup.
-        known = self.known.get((id(self.current), column))
-        if known is not None and known[0] is self.current and known[2] is not None:
+        # `_cell` written out: this is the lookup of nearly every reference of every row.
+        known = self.known.get((id(current), column))
+        if known is None or known[0] is not current:
+            known = self._made(self.table, current, column)
+        if known[2] is not None:
             self.looked_up.append(known[2])
-            return known[1]
-        return self._cell(self.table, self.current, column)
+        return known[1]
 
     def cell(self, ref: Ref, current_row: bool, column: str) -> Value | None:
         """A row of a named table: a column of it, or its amount when no column is named."""
@@ -116,17 +118,24 @@ class Resolver:
         # The same cells are read by many rules and rows: each Value is made once per document.
         known = self.known.get((id(row), column))
         if known is None or known[0] is not row:
-            if column is None:
-                quantity = table.row_amount(row)
-            else:
-                cell = table.cell(row, column)
-                quantity = table.quantity(cell) if cell is not None else None
-            known = (row, *_value(quantity))
-            self.known[(id(row), column)] = known
+            known = self._made(table, row, column)
         _, value, shown = known
         if value is not None and shown is not None:
             self.looked_up.append(shown)
         return value
+
+    def _made(
+        self, table: TableIndex, row: Row, column: str | None
+    ) -> tuple[Row, Value | None, Shown | None]:
+        """The Value of a column of a row (None: the row's amount), made and remembered."""
+        if column is None:
+            quantity = table.row_amount(row)
+        else:
+            cell = table.cell(row, column)
+            quantity = table.quantity(cell) if cell is not None else None
+        known = (row, *_value(quantity))
+        self.known[(id(row), column)] = known
+        return known
 
     def fact(self, fact: Fact | None) -> Value | None:
         if fact is None:

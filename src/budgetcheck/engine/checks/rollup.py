@@ -136,11 +136,13 @@ def _compare(
         stated = table.quantity(parent.cells[index])
         if stated is None:
             continue  # text in an amount cell is reported by its own rule
-        pieces = [table.quantity(c.cells[index]) for c in children if index in c.cells]
-        if any(p is None for p in pieces):
+        quantity = table.quantity
+        pieces = [quantity(c.cells[index]) for c in children if index in c.cells]
+        if None in pieces:
             continue
         found = [p for p in pieces if p is not None]
-        if not any(p.sources for p in found):
+        # A cell's quantity always has the cell as its source: no children cells, nothing to add.
+        if not found:
             continue
         outcome.evaluated += 1
         # Most parents add up: the sum's Quantity, with its cells, is made only for a finding.
