@@ -14,6 +14,8 @@ from budgetcheck.loading.opening import DEFAULT_MAX_BYTES
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
+    """How to check: engine options, extra rule folders, the narrative file and limits."""
+
     engine: Options = field(default_factory=Options)
     rule_dirs: tuple[Path, ...] = ()
     narrative: Path | None = None

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
 import typer
 
@@ -232,8 +231,7 @@ def _report_failures(results, lang: str) -> None:  # type: ignore[no-untyped-def
         _stderr(prefix + result.error(lang))
 
 
-@dataclass(frozen=True, slots=True)
-class _Settings:
+class _Settings(NamedTuple):
     """Command-line values where given, else the config file's, else the defaults."""
 
     config: Config

@@ -84,6 +84,8 @@ class RuleInfo(NamedTuple):
 
 @dataclass(slots=True)
 class RuleCount:
+    """How often a rule ran on a file, and how those runs ended."""
+
     run: int = 0
     passed: int = 0
     failed: int = 0

@@ -89,6 +89,8 @@ class Cell(NamedTuple):
 
 @dataclass(frozen=True, slots=True)  # not a NamedTuple: `index` would hide tuple.index
 class Column:
+    """A column of a table: where it is, its header path and what it holds."""
+
     index: int  # 0-based sheet column (a field's position for form tables)
     path: tuple[str, ...]  # normalised header path, outermost first
     role: ColumnRole
@@ -105,6 +107,8 @@ class Column:
 
 @dataclass(slots=True)
 class Row:
+    """A row of a table: its label, classification code and level, and its cells."""
+
     ref: CellRef  # the label cell (or the first cell of the row)
     label: str  # normalised label without numbering or code
     code: str | None  # joined classification code, e.g. "2010301"
@@ -119,6 +123,8 @@ class Row:
 
 @dataclass(slots=True)
 class Table:
+    """One disclosure table as read: kind, title, unit, columns and rows, with where each came from."""
+
     kind: str  # a table kind id from rules/tables.yaml
     title: str
     title_ref: CellRef | None
@@ -175,6 +181,8 @@ class SheetInfo(NamedTuple):
 
 @dataclass(slots=True)
 class Metadata:
+    """What the workbook says about itself: organisation, year and kind of document."""
+
     organisation: str | None = None  # department or unit name
     year: int | None = None  # budget year
     doc_type: str | None = None  # 部门预算 / 单位预算 / 部门决算 / 单位决算
@@ -183,6 +191,8 @@ class Metadata:
 
 @dataclass(slots=True)
 class Document:
+    """A loaded workbook: its tables, sheets and explanatory text."""
+
     path: Path
     format: str  # xlsx / xlsm / xls / et / ods
     metadata: Metadata

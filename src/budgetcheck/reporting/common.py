@@ -6,8 +6,8 @@ Reports read `FileResult`s and `RuleInfo`s only; nothing here knows how a rule i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import NamedTuple
 
 from budgetcheck.findings import SEVERITY_ORDER, FileResult, Finding, RuleInfo
 from budgetcheck.i18n import t
@@ -17,8 +17,7 @@ Results = Sequence[FileResult]
 Rules = Mapping[str, RuleInfo]
 
 
-@dataclass(frozen=True, slots=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):
     """How much to say and in which language; the same for every format."""
 
     lang: str = "zh"
@@ -243,8 +242,7 @@ def header_line(result: FileResult, lang: str) -> str:
 # ----------------------------------------------------------------------------- totals
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
+class Totals(NamedTuple):
     files: int
     failed: int
     errors: int
