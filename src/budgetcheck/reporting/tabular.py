@@ -7,8 +7,8 @@ tabulate measures them with our own `display_width`, given to it in place of wcw
 
 from __future__ import annotations
 
-import re
 import sys
+from unicodedata import east_asian_width
 
 if "wcwidth" not in sys.modules:
     # tabulate imports wcwidth when it can (~20 ms at start-up) and we replace it below anyway:
@@ -50,17 +50,26 @@ from budgetcheck.reporting.summary import render_summary, show_summary
 # tabulate counts CJK characters as two columns only in this mode, with a `wcwidth` it has.
 tabulate_module.WIDE_CHARS_MODE = True
 
-# Characters two columns wide on a terminal: CJK ideographs and punctuation, kana, hangul,
-# full-width forms. Counting them with one regex is ~20x faster than wcwidth's per-character
-# Python loop, which took 1.6 s for a report of 7,000 findings.
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
-)
+class _Doubled(dict[int, str]):
+    """For str.translate: each character to itself, twice when it is two columns wide on a
+    terminal (East Asian Wide or Fullwidth: CJK ideographs and punctuation, kana, hangul,
+    full-width forms). A character is classified the first time it is seen.
+
+    translate() does the per-character work in C: as fast as the regex this replaced, which
+    cost 4 ms to compile at every start (a class of ~45,000 code points), and ~20x faster
+    than wcwidth's Python loop (1.6 s for a report of 7,000 findings)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = doubled = char * 2 if east_asian_width(char) in "WF" else char
+        return doubled
+
+
+_DOUBLED = _Doubled()
 
 
 def display_width(text: str) -> int:
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) if text.isascii() else len(text.translate(_DOUBLED))
 
 
 class _Widths:
