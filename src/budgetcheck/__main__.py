@@ -1,3 +1,3 @@
-from budgetcheck.cli import main
+from budgetcheck.cli import run
 
-main()
+run()

@@ -7,10 +7,11 @@ Heavy modules are imported inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple, NoReturn
 
 import typer
 
@@ -595,7 +596,36 @@ def _only(name: str) -> typer.Typer:
 GC_THRESHOLDS = (20_000, 50, 50)
 
 
+def run() -> NoReturn:
+    """The console script (and `python -m budgetcheck`): main(), then leave at once.
+
+    Python's own exit frees every module and object one by one: ~40 ms after a check of one
+    workbook, a sixth of the whole run, for memory the system takes back anyway. Reports and
+    annotated copies are complete files by then (written whole, then renamed), so only the
+    standard streams need flushing. An uncaught exception (--debug) still exits the usual way.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = _exit_status(stop)
+    for stream in (sys.stdout, sys.stderr):
+        # A reader that went away (`budgetcheck … | head`) has nothing more to be told.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def _exit_status(stop: SystemExit) -> int:
+    """What the interpreter would make of it: None is 0, a message goes to stderr with 1."""
+    if stop.code is None or isinstance(stop.code, int):
+        return stop.code or 0
+    sys.stderr.write(f"{stop.code}\n")
+    return 1
+
+
 def main() -> None:
+    """Parse the command line and run a command; exits with SystemExit (usable in-process)."""
     import gc
 
     gc.set_threshold(*GC_THRESHOLDS)  # the process's, not the library's: only the CLI sets it
