@@ -62,7 +62,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from budgetcheck.loading.integrity import _codepage, _xls_globals
@@ -79,6 +79,7 @@ from budgetcheck.loading.opening import (
     MIB,
     biff_records,
     has_dtd,
+    read_held,
     read_member,
     unsafe_xml_error,
     workbook_stream,
@@ -327,15 +328,23 @@ _NUMFMTS = re.compile(rb"<(?:[\w.-]+:)?numFmts(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:
 _NUMFMT = re.compile(rb"<(?:[\w.-]+:)?numFmt(?=[\s/>])([^<>]*)>")
 _CELLXFS = re.compile(rb"<(?:[\w.-]+:)?cellXfs(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", re.S)
 _XF = re.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^<>]*)>")
-_STYLES_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*?Type=\"[^\"]*/styles\"[^<>]*>")
 
 
-def xlsx_styles(path: Path, zf: zipfile.ZipFile) -> list[Spec]:
-    """The decimals spec of each cellXfs entry, by xf index (raises on a damaged part)."""
+@cache
+def _styles_rel() -> re.Pattern[bytes]:
+    # Compiled on first use: only workbooks without xl/styles.xml need it.
+    return re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*?Type=\"[^\"]*/styles\"[^<>]*>")
+
+
+def xlsx_styles(
+    path: Path, zf: zipfile.ZipFile, held: dict[str, bytes] | None = None
+) -> list[Spec]:
+    """The decimals spec of each cellXfs entry, by xf index (raises on a damaged part).
+    `held`: parts read before (`read_held`)."""
     member = _styles_member(path, zf)
     if member is None:
         return []
-    data = read_member(path, zf, member, cap=_STYLES_CAP)
+    data = read_held(path, zf, member, cap=_STYLES_CAP, held=held)
     if has_dtd(data[:65536]):
         raise unsafe_xml_error(path, member)
     custom: dict[int, str] = {}
@@ -368,15 +377,25 @@ def _styles_member(path: Path, zf: zipfile.ZipFile) -> str | None:
     if rels_name not in names:
         return None
     rels = read_member(path, zf, rels_name, cap=16 * MIB)
-    m = _STYLES_REL.search(rels)
+    m = _styles_rel().search(rels)
     target = attrs(m.group(0)).get("Target", "") if m else ""
     member = resolve_target(target) if target else ""
     return member if member in names else None
 
 
 _CELL_ATTR = re.compile(rb"""\s(r|s|t)\s*=\s*["']([^"']*)["']""")
-_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
-_REF = re.compile(rb"([A-Z]{1,3})(\d+)$")
+
+
+@cache
+def _row_number() -> re.Pattern[bytes]:
+    # Compiled on first use: only the slow scan needs it.
+    return re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+
+
+@cache
+def _ref() -> re.Pattern[bytes]:
+    # Compiled on first use: only the slow scan needs it.
+    return re.compile(rb"([A-Z]{1,3})(\d+)$")
 
 
 class _NeedsSlowScan(Exception):
@@ -532,12 +551,12 @@ class _XlsxSheetScan:
         for m in self._tags.finditer(buf, 0, end):
             row_attrs, cell_attrs, body = m.groups()
             if row_attrs is not None:
-                r = _ROW_NUMBER.search(row_attrs)
+                r = _row_number().search(row_attrs)
                 self.row = int(r.group(1)) - 1 if r else self.row + 1
                 self.col = -1
                 continue
-            ref = _REF_ATTR.search(cell_attrs)
-            m_ref = _REF.match(ref.group(1)) if ref else None
+            ref = _ref_attr().search(cell_attrs)
+            m_ref = _ref().match(ref.group(1)) if ref else None
             if m_ref is not None:
                 self.row, self.col = int(m_ref.group(2)) - 1, _column(m_ref.group(1))
             else:
@@ -549,7 +568,10 @@ class _XlsxSheetScan:
                 self._record(self.found, self.row, self.col, spec, body)
 
 
-_REF_ATTR = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+@cache
+def _ref_attr() -> re.Pattern[bytes]:
+    # Compiled on first use: only the slow scan needs it.
+    return re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 
 
 def _column(letters: bytes) -> int:
@@ -685,9 +707,15 @@ def _rk_sign(rk: int) -> float:
 
 # --------------------------------------------------------------------------- ods
 
+
 # Any table:/style:/number: tag, filtered by name in Python: one generic pattern is several
 # times faster in `re` than an alternation of the names.
-_ODS_TAG = re.compile(rb"<(/?)((?:table|style|number):[a-z-]+)(?=[\s/>])([^<>]*)>")
+@cache
+def _ods_tag() -> re.Pattern[bytes]:
+    # Compiled on first use: only ODS files need it.
+    return re.compile(rb"<(/?)((?:table|style|number):[a-z-]+)(?=[\s/>])([^<>]*)>")
+
+
 _ODS_CELLS = frozenset({b"table:table-cell", b"table:covered-table-cell"})
 _ODS_TRACKED = frozenset(
     {
@@ -701,14 +729,26 @@ _ODS_TRACKED = frozenset(
         b"table:table-row",
     }
 )
-_ODS_CELL_ATTR = re.compile(
-    rb"""\s(table:style-name|office:value-type|table:number-columns-repeated)"""
-    rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
-)
-_ODS_ROW_ATTR = re.compile(
-    rb"""\s(table:default-cell-style-name|table:number-rows-repeated)"""
-    rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
-)
+
+
+@cache
+def _ods_cell_attr() -> re.Pattern[bytes]:
+    # Compiled on first use: only ODS files need it.
+    return re.compile(
+        rb"""\s(table:style-name|office:value-type|table:number-columns-repeated)"""
+        rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+    )
+
+
+@cache
+def _ods_row_attr() -> re.Pattern[bytes]:
+    # Compiled on first use: only ODS files need it.
+    return re.compile(
+        rb"""\s(table:default-cell-style-name|table:number-rows-repeated)"""
+        rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+    )
+
+
 _ODS_PENDING_CAP = 1 << 20
 _ODS_NUMERIC = frozenset({b"float", b"percentage", b"currency"})
 
@@ -757,7 +797,7 @@ class _OdsScan:
         self._search(pending, len(pending))
 
     def _search(self, buf: bytes, end: int) -> None:
-        for closing, name, raw in _ODS_TAG.findall(buf, 0, end):
+        for closing, name, raw in _ods_tag().findall(buf, 0, end):
             if name in _ODS_CELLS:
                 if not closing and self.sheet is not None:
                     self._cell(raw)
@@ -860,7 +900,7 @@ class _OdsScan:
         elif name == b"table:table-row":
             if not closing:
                 self.col, self.row_cells, self.row_repeat, self.row_style = 0, [], 1, None
-                for key, v1, v2 in _ODS_ROW_ATTR.findall(raw):
+                for key, v1, v2 in _ods_row_attr().findall(raw):
                     value = _attr_text(v1 or v2)
                     if key == b"table:number-rows-repeated":
                         self.row_repeat = _count(value)
@@ -872,7 +912,7 @@ class _OdsScan:
     def _cell(self, raw: bytes) -> None:
         style = kind = None
         repeat = 1
-        for key, v1, v2 in _ODS_CELL_ATTR.findall(raw):
+        for key, v1, v2 in _ods_cell_attr().findall(raw):
             value = v1 or v2
             if key == b"office:value-type":
                 kind = value

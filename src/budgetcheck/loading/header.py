@@ -17,7 +17,8 @@ _CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
 def is_note(text: str) -> bool:
-    return bool(_NOTE.search(text))
+    # Every note holds a 注 (注, 备注), a 说明 or a 无数据: most texts need no search.
+    return ("注" in text or "说明" in text or "无数据" in text) and bool(_NOTE.search(text))
 
 
 def is_total_label(text: str) -> bool:

@@ -17,10 +17,9 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from budgetcheck.errors import InputError
 from budgetcheck.loading.ooxml import InflateBudget as _Budget
@@ -47,8 +46,8 @@ DEFAULT_MAX_INFLATE = 500 * MIB
 _TEXT_CAP = 300  # characters of formula or error text kept per cell
 
 
-@dataclass(frozen=True, slots=True)
-class UnreadableCell:
+class UnreadableCell(NamedTuple):
+    # A NamedTuple rather than a frozen dataclass: its class costs ~0.1 ms at import, not ~0.5.
     sheet: str
     cell: str  # A1 reference
     kind: UnreadableKind
@@ -130,7 +129,10 @@ def scan_xlsx_sheet(sheet: str, stream: Callable[[], Iterator[bytes]]) -> list[U
     return cells
 
 
-_XLSX_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")
+@cache
+def _xlsx_tag() -> re.Pattern[bytes]:
+    # Compiled on first use: only the slow scan (cells without r="A1") needs it.
+    return re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")
 
 
 class _XlsxScanner:
@@ -149,7 +151,7 @@ class _XlsxScanner:
         self.value: list[bytes] | None = None
 
     def scan(self, chunks: Iterator[bytes]) -> list[UnreadableCell]:
-        stream = _TagStream(_XLSX_TAG)
+        stream = _TagStream(_xlsx_tag())
         for chunk in chunks:
             for text, closing, name, raw, empty in stream.feed(chunk):
                 if text and self.capture:
@@ -342,10 +344,15 @@ def _text(parts: list[bytes] | None) -> str:
     return _unescape(b"".join(parts or []).decode("utf-8", "replace"))
 
 
-_ODS_TAG = re.compile(
-    rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell)"
-    rb"(?=[\s/>])([^<>]*?)(/?)>"
-)
+@cache
+def _ods_tag() -> re.Pattern[bytes]:
+    # Compiled on first use: only ODS files need it.
+    return re.compile(
+        rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell)"
+        rb"(?=[\s/>])([^<>]*?)(/?)>"
+    )
+
+
 _ODS_VALUE_ATTR = {
     "float": "office:value",
     "percentage": "office:value",
@@ -371,7 +378,7 @@ class _OdsScanner:
         self.text: list[bytes] = []
 
     def scan(self, chunks: Iterator[bytes]) -> list[UnreadableCell]:
-        stream = _TagStream(_ODS_TAG)
+        stream = _TagStream(_ods_tag())
         for chunk in chunks:
             for text, closing, name, raw, empty in stream.feed(chunk):
                 if text and self.cell is not None and sum(map(len, self.text)) < _TEXT_CAP * 4:

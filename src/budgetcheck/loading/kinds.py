@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from budgetcheck.loading.text import key, title_key
 from budgetcheck.resources import rules_yaml
 
 
-@dataclass(frozen=True, slots=True)
-class TableKind:
+# NamedTuples rather than frozen dataclasses: a class costs ~0.1 ms at import, not ~0.5.
+class TableKind(NamedTuple):
     id: str
     zh: str
     en: str
@@ -22,8 +22,7 @@ class TableKind:
     form: bool
 
 
-@dataclass(frozen=True, slots=True)
-class KindCatalogue:
+class KindCatalogue(NamedTuple):
     kinds: dict[str, TableKind]
     header_words: frozenset[str]
     label_columns: frozenset[str]

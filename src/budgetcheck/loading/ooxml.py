@@ -14,6 +14,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from budgetcheck.loading.opening import (
@@ -21,14 +22,21 @@ from budgetcheck.loading.opening import (
     has_dtd,
     iter_member,
     member_too_large_error,
-    read_member,
+    read_held,
     unsafe_xml_error,
 )
 
 _PENDING_CAP = 4096  # a partial tag longer than this is not one of ours: drop it
 
 _ATTR_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+
+
+@cache
+def _entity_re() -> re.Pattern[str]:
+    # Compiled on first use: most workbooks never escape a character.
+    return re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+
+
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
@@ -53,7 +61,7 @@ def unescape(text: str) -> str:
             return chr(code) if 0 < code <= 0x10FFFF else ""
         return _NAMED[ref]
 
-    return _ENTITY_RE.sub(one, text)
+    return _entity_re().sub(one, text)
 
 
 def local_name(name: str) -> str:
@@ -147,12 +155,15 @@ class InflateBudget:
                 yield chunk
 
 
-def xlsx_sheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, zip member) of each worksheet, in workbook order."""
+def xlsx_sheets(
+    path: Path, zf: zipfile.ZipFile, held: dict[str, bytes] | None = None
+) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet, in workbook order. `held`: parts read before
+    (`read_held`)."""
     names = set(zf.namelist())
-    book = read_member(path, zf, "xl/workbook.xml", cap=16 * MIB)
+    book = read_held(path, zf, "xl/workbook.xml", cap=16 * MIB, held=held)
     rels_name = "xl/_rels/workbook.xml.rels"
-    rels = read_member(path, zf, rels_name, cap=16 * MIB) if rels_name in names else b""
+    rels = read_held(path, zf, rels_name, cap=16 * MIB, held=held) if rels_name in names else b""
     if has_dtd(book[:65536]) or has_dtd(rels[:65536]):
         raise unsafe_xml_error(path, "xl/workbook.xml")
     targets: dict[str, str] = {}

@@ -14,7 +14,6 @@ raised where `find_unreadable_cells` would raise it.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -32,19 +31,25 @@ from budgetcheck.loading.opening import (
     corrupt_error,
     extent_of,
     iter_member,
+    member_too_large_error,
 )
 
 # A larger worksheet part is inflated once per check rather than held in memory.
 MAX_HELD_PART = 64 * MIB
 
 
-@dataclass(slots=True)
 class SheetPass:
-    """What the pass found besides the extents, which it checked as it went."""
+    """What the pass found besides the extents, which it checked as it went.
 
-    unreadable: list[UnreadableCell] = field(default_factory=list)
-    unreadable_error: Exception | None = None  # what find_unreadable_cells would have raised
-    decimals: DisplayedDecimals = field(default_factory=dict)
+    A plain class: it is never compared or printed, and a dataclass costs ~0.5 ms at import.
+    """
+
+    __slots__ = ("decimals", "unreadable", "unreadable_error")
+
+    def __init__(self) -> None:
+        self.unreadable: list[UnreadableCell] = []
+        self.unreadable_error: Exception | None = None  # what find_unreadable_cells would raise
+        self.decimals: DisplayedDecimals = {}
 
     def unreadable_cells(self) -> list[UnreadableCell]:
         """What find_unreadable_cells returns for the workbook, or raises."""
@@ -54,24 +59,28 @@ class SheetPass:
 
 
 def check_and_scan(
-    path: Path, max_bytes: int, limits: ZipLimits = DEFAULT_ZIP_LIMITS
+    path: Path,
+    max_bytes: int,
+    limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+    *,
+    held: dict[str, bytes] | None = None,
 ) -> SheetPass | None:
     """`check_xlsx_extents(path, max_bytes, limits)`, and in the same pass what
     `find_unreadable_cells` and `displayed_decimals` give for the xlsx/xlsm at `path`.
 
     None, having refused nothing, when a worksheet part is too large to hold: the caller then
-    runs the three checks one after the other.
+    runs the three checks one after the other. `held`: worksheet parts that `check_zip_safety`
+    read whole, used instead of inflating them again.
     """
     try:
         with zipfile.ZipFile(path) as zf:
-            sheets = xlsx_sheets(path, zf)
+            sheets = xlsx_sheets(path, zf, held)
             if any(zf.getinfo(member).file_size > MAX_HELD_PART for _, member in sheets):
                 return None
-            scan = _Scan(path, zf)
+            scan = _Scan(path, zf, held)
             for name, member in sheets:
                 # zipfile never inflates a member past its declared size: at most MAX_HELD_PART.
-                cap = limits.max_total_uncompressed
-                parts = list(iter_member(path, zf, member, cap=cap, chunk=EXTENT_CHUNK))
+                parts = _parts(path, zf, member, limits.max_total_uncompressed, held)
                 rows, cols = extent_of(parts)
                 check_sheet_size(path, name, rows, cols, max_bytes)
                 scan.add(name, member, parts)
@@ -80,17 +89,31 @@ def check_and_scan(
         raise corrupt_error(path, f"zip: {exc}") from None
 
 
+def _parts(
+    path: Path, zf: zipfile.ZipFile, member: str, cap: int, held: dict[str, bytes] | None
+) -> list[bytes]:
+    """The worksheet part in chunks of EXTENT_CHUNK, as `iter_member` gives them. A held part
+    was read whole by `check_zip_safety`, which refused encrypted members before: only the cap
+    is left to check."""
+    data = held.get(member) if held is not None else None
+    if data is None:
+        return list(iter_member(path, zf, member, cap=cap, chunk=EXTENT_CHUNK))
+    if len(data) > cap:
+        raise member_too_large_error(path, member, cap)
+    return [data] if data else []  # held parts are shorter than one chunk
+
+
 class _Scan:
     """The unreadable-cell scan and the decimals scan, fed one worksheet part at a time."""
 
-    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile, held: dict[str, bytes] | None) -> None:
         self.path = path
         self.found = SheetPass()
         self.integrity_budget = InflateBudget(path, integrity.DEFAULT_MAX_INFLATE)
         self.formats_budget = InflateBudget(path, formats.DEFAULT_MAX_INFLATE)
         self.specs: list[Spec] | None
         try:
-            self.specs = xlsx_styles(path, zf)
+            self.specs = xlsx_styles(path, zf, held)
         except Exception:
             self.specs = None  # displayed_decimals gives {} for the whole workbook
 

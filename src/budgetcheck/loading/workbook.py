@@ -70,10 +70,12 @@ def _open(path: Path, max_bytes: int) -> tuple[Any, str, DisplayedDecimals]:
     from budgetcheck.loading.integrity import find_unreadable_cells, unreadable_cells_error
     from budgetcheck.loading.sheetpass import check_and_scan
 
-    fmt = check_container(path, max_bytes)
+    held: dict[str, bytes] = {}  # parts the zip checks read whole: not inflated again
+    fmt = check_container(path, max_bytes, held=held)
     # The three checks that read xlsx worksheet parts share one pass; they run in turn for
     # other formats and for parts too large to hold.
-    found = check_and_scan(path, max_bytes) if fmt in ("xlsx", "xlsm") else None
+    found = check_and_scan(path, max_bytes, held=held) if fmt in ("xlsx", "xlsm") else None
+    held.clear()
     if found is None and fmt in ("xlsx", "xlsm"):
         check_xlsx_extents(path, max_bytes)
     workbook = calamine_open(path, fmt)
