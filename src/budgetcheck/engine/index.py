@@ -37,7 +37,7 @@ class TableIndex:
         self.canonical: dict[int, str] = {}
         if known:
             for column in table.amount_columns:
-                name = _canonical(column, known.columns)
+                name = _canonical_cached(column, known.columns)
                 if name:
                     self.canonical[column.index] = name
         self.factor = table.unit_factor
@@ -75,9 +75,14 @@ class TableIndex:
         return bool(self.columns_named(name))
 
     def cell(self, row: Row, name: str) -> Cell | None:
-        for column in self.columns_named(name):
-            if column.index in row.cells:
-                return row.cells[column.index]
+        columns = self._named.get(name)  # `columns_named` written out: a lookup of every rule
+        if columns is None:
+            columns = self.columns_named(name)
+        cells = row.cells
+        for column in columns:
+            found = cells.get(column.index)
+            if found is not None:
+                return found
         return None
 
     def quantity(self, cell: Cell) -> Quantity | None:
@@ -105,6 +110,19 @@ class TableIndex:
         # rare value that is not finite still meets them, and fails as it always did).
         interval = made(low, high) if value.is_finite() else Interval(low, high)
         return Quantity(interval, (cell.ref,), unit, precision)
+
+    def column_quantities(self, rows: list[Row], index: int) -> list[Quantity | None]:
+        """`quantity` of the cell in column `index` of each row that has one, in order."""
+        # `quantity` written out: roll-ups read every cell of the large tables this way.
+        known_quantities = self._quantities
+        out: list[Quantity | None] = []
+        for row in rows:
+            cell = row.cells.get(index)
+            if cell is None:
+                continue
+            known = known_quantities.get(id(cell))
+            out.append(known[1] if known is not None and known[0] is cell else self.quantity(cell))
+        return out
 
     def row_amount(self, row: Row) -> Quantity | None:
         """The amount of a row named without a column: its 合计/预算数 column, its only column,
@@ -159,6 +177,27 @@ class TableIndex:
         return self._single[0]
 
 
+# (id of the aliases, header path) -> (the aliases, the canonical name): workbooks of one
+# template repeat the same headers, and matching a path against every alias is the costly part
+# of indexing a document. The aliases are kept so that the id stays theirs.
+_CANONICAL: dict[tuple[int, tuple[str, ...]], tuple[object, str | None]] = {}
+_CANONICAL_LIMIT = 20_000  # header paths remembered at most; then the memory starts over
+
+
+def _canonical_cached(
+    column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]
+) -> str | None:
+    wanted = (id(aliases), column.path)
+    known = _CANONICAL.get(wanted)
+    if known is not None and known[0] is aliases:
+        return known[1]
+    if len(_CANONICAL) >= _CANONICAL_LIMIT:
+        _CANONICAL.clear()
+    name = _canonical(column, aliases)
+    _CANONICAL[wanted] = (aliases, name)
+    return name
+
+
 def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) -> str | None:
     """The canonical name whose alias matches the longest tail of the column's header path."""
     path = tuple(column_key(p) for p in column.path)
@@ -181,10 +220,15 @@ class DocumentIndex:
         for table in doc.tables:
             # The first table of a kind is the one rules see; duplicates are reported elsewhere.
             self.tables.setdefault(table.kind, TableIndex(table, vocabulary))
+        self._by_name: dict[str, TableIndex | None] = {}
 
     def table(self, name: str) -> TableIndex | None:
+        # Rules name a handful of tables thousands of times per document.
+        if name in self._by_name:
+            return self._by_name[name]
         kind = self.vocabulary.kind_of(name)
-        return self.tables.get(kind) if kind else None
+        found = self._by_name[name] = self.tables.get(kind) if kind else None
+        return found
 
 
 def add_all(parts: list[Quantity]) -> Quantity:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from budgetcheck.loading.text import key
@@ -19,6 +19,7 @@ _YEAR = re.compile(r"(19|20)\d{2}年度?")
 TEXT_TABLE = "说明"  # facts stated in the explanatory text
 
 
+@lru_cache(maxsize=4096)  # workbooks of one template repeat the same few headers
 def column_key(part: str) -> str:
     """A header part as compared with aliases: no quotes, spaces or years ("2024年预算数" -> 预算数)."""
     return _YEAR.sub("", key(part))

@@ -38,7 +38,7 @@ from budgetcheck.engine.vocabulary import TEXT_TABLE
 from budgetcheck.engine.wording import describe
 from budgetcheck.findings import Finding, Text
 from budgetcheck.loading.text import key
-from budgetcheck.model import CellRef, Paragraph, Row, Table
+from budgetcheck.model import Cell, CellRef, Paragraph, Row, Table
 
 CURRENT_ROW = "本行"  # in row_match expressions: the row being checked, or the row it matched
 
@@ -73,7 +73,9 @@ class Resolver:
         # (sources, unit, decimals) of each quantity looked up, in order; most evaluations hold,
         # so the map of how to show each source is only built for a finding (`quantity`).
         self.looked_up: list[Shown] = []
-        self.known = _known_values(context) if known is None else known
+        memo = _known_values(context) if known is None else known
+        self.known = memo.by_row
+        self.cells = memo.by_cell
 
     def __call__(self, ref: Ref) -> Value | None:
         return _lookup(ref)(self)
@@ -129,13 +131,22 @@ class Resolver:
     ) -> tuple[Row, Value | None, Shown | None]:
         """The Value of a column of a row (None: the row's amount), made and remembered."""
         if column is None:
-            quantity = table.row_amount(row)
+            value, shown = _value(table.row_amount(row))
+        elif (cell := table.cell(row, column)) is not None:
+            value, shown = self._cell_value(table, cell)
         else:
-            cell = table.cell(row, column)
-            quantity = table.quantity(cell) if cell is not None else None
-        known = (row, *_value(quantity))
+            value, shown = None, None
+        known = (row, value, shown)
         self.known[(id(row), column)] = known
         return known
+
+    def _cell_value(self, table: TableIndex, cell: Cell) -> tuple[Value | None, Shown | None]:
+        # Rules name one cell in several ways (合计 / 金额): its Value is made once.
+        found = self.cells.get(id(cell))
+        if found is None or found[0] is not cell or found[1] is not table:
+            found = (cell, table, *_value(table.quantity(cell)))
+            self.cells[id(cell)] = found
+        return found[2], found[3]
 
     def fact(self, fact: Fact | None) -> Value | None:
         if fact is None:
@@ -158,15 +169,26 @@ class Resolver:
 
 
 Shown = tuple[tuple[Source, ...], str, int]  # sources, the unit and decimals to show them in
-# (id(row), column) -> (the row, its Value, how to show it); None as the column: the row's amount
-Known = dict[tuple[int, str | None], tuple[Row, Value | None, Shown | None]]
+
+
+class Known:
+    """The Values made so far for one document, shared by its identity rules."""
+
+    __slots__ = ("by_cell", "by_row")
+
+    def __init__(self) -> None:
+        # (id(row), column) -> (the row, its Value, how to show it); None as the column: the
+        # row's amount
+        self.by_row: dict[tuple[int, str | None], tuple[Row, Value | None, Shown | None]] = {}
+        # id(cell) -> (the cell, its table, its Value, how to show it)
+        self.by_cell: dict[int, tuple[Cell, TableIndex, Value | None, Shown | None]] = {}
 
 
 def _known_values(context: Context) -> Known:
     """The Values made so far for this document (the context is the document's)."""
     known = context.shared.get("identity.values")
-    if not isinstance(known, dict):
-        known = context.shared["identity.values"] = {}
+    if not isinstance(known, Known):
+        known = context.shared["identity.values"] = Known()
     return known
 
 
@@ -352,11 +374,14 @@ def run_matched(compiled: Compiled, context: Context) -> Outcome:
     right = context.index.table(str(match.get("table", "")))
     if left is None or right is None:
         return not_applicable("缺少需要对照的表", "a table to compare is missing")
-    candidates = _rows(right, match)
     by = str(match.get("by", "label"))
+    # The first candidate of each code or name: what a scan of the candidates finds first.
+    candidates: dict[str | None, Row] = {}
+    for candidate in _rows(right, match):
+        candidates.setdefault(_match_key(candidate, by), candidate)
     pairs = []
     for row in _rows(left, each):
-        other = next((r for r in candidates if _same(row, r, by)), None)
+        other = candidates.get(_match_key(row, by)) if _matchable(row, by) else None
         if other is not None:
             pairs.append((row, {left.table.kind: row, right.table.kind: other}))
     return _each_row(compiled, context, left, pairs)
@@ -395,10 +420,14 @@ def _rows(table: TableIndex, where: dict[str, object]) -> list[Row]:
     return rows
 
 
-def _same(row: Row, other: Row, by: str) -> bool:
-    if by == "code":
-        return bool(row.code) and row.code == other.code
-    return key(row.label) == key(other.label) and bool(row.label)
+def _match_key(row: Row, by: str) -> str | None:
+    """What two rows must share to match: the code, or the name's key."""
+    return row.code if by == "code" else key(row.label)
+
+
+def _matchable(row: Row, by: str) -> bool:
+    """A row without a code (or a name) matches nothing."""
+    return bool(row.code) if by == "code" else bool(row.label)
 
 
 def _first_table(verdict: Verdict, context: Context) -> Table | None:

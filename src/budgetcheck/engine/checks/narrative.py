@@ -59,16 +59,40 @@ class Analysis:
     results: list[ParagraphClaims]
     year: int | None
     checked: set[int] = field(default_factory=set)  # id() of claims some check compared
-    _tied: dict[int, Tied | None] = field(default_factory=dict)
+    # What every narrative rule asks for again, worked out once per document.
+    _claims: list[Claim] | None = None
+    _tied: dict[tuple[str, str], Tied | None] = field(default_factory=dict)  # (subject, scope)
+    _years: dict[int, list[wording.YearUse]] = field(default_factory=dict)  # by paragraph
+    # id(claim) -> (the claim, `share_base` of it): three rules ask for each share's base.
+    _bases: dict[int, tuple[Claim, ShareBase | None]] = field(default_factory=dict)
 
     def claims(self) -> list[Claim]:
-        return [c for r in self.results for c in r.claims]
+        # The claims are fixed once extracted; a copy, so that no check can change them.
+        if self._claims is None:
+            self._claims = [c for r in self.results for c in r.claims]
+        return list(self._claims)
 
     def tie(self, claim: Claim) -> Tied | None:
         """The table figure of an amount claim's subject, in the claim's scope."""
-        if id(claim) not in self._tied:
-            self._tied[id(claim)] = resolve(self, claim.subject, claim.scope) if claim.subject else None
-        return self._tied[id(claim)]
+        if not claim.subject:
+            return None
+        return self.resolved(claim.subject, claim.scope)
+
+    def resolved(self, subject: str, scope: str) -> Tied | None:
+        """`resolve`, once per subject and scope: the text names the same few subjects often."""
+        wanted = (subject, scope)
+        if wanted not in self._tied:
+            self._tied[wanted] = resolve(self, subject, scope)
+        return self._tied[wanted]
+
+    def years(self, paragraph: int) -> list[wording.YearUse]:
+        """The years a paragraph mentions (two rules read them)."""
+        found = self._years.get(paragraph)
+        if found is None:
+            found = self._years[paragraph] = wording.years(
+                self.paragraphs[paragraph].text, self.vocab
+            )
+        return found
 
 
 def analyse(context: Context) -> Analysis:
@@ -345,15 +369,25 @@ def _agree(a: Interval, b: Interval, strict: bool) -> bool:
     return a.midpoint == b.midpoint if strict else a.intersects(b)
 
 
-def share_base(analysis: Analysis, claim: Claim) -> tuple[Interval, str, Quantity | None] | None:
+ShareBase = tuple[Interval, str, Quantity | None]
+
+
+def share_base(analysis: Analysis, claim: Claim) -> ShareBase | None:
     """What a share is a share of: (interval, description, table figure used)."""
+    known = analysis._bases.get(id(claim))
+    if known is None or known[0] is not claim:
+        known = analysis._bases[id(claim)] = (claim, _share_base(analysis, claim))
+    return known[1]
+
+
+def _share_base(analysis: Analysis, claim: Claim) -> ShareBase | None:
     paragraph = analysis.results[claim.sentence.paragraph]
     if claim.whole_subject is not None:
         earlier = [c for c in paragraph.claims if c.kind == "amount" and c.subject == claim.whole_subject
                    and c.number and _current(analysis, c) and c is not claim.of]
         if earlier:
             return stated(earlier[-1]), earlier[-1].number.text if earlier[-1].number else "", None
-        tied = resolve(analysis, claim.whole_subject, claim.scope)
+        tied = analysis.resolved(claim.whole_subject, claim.scope)
         return (tied.quantity.interval, claim.whole_subject, tied.quantity) if tied else None
     if claim.whole is not None and claim.whole.number is not None:
         return stated(claim.whole), claim.whole.number.text, None
@@ -367,7 +401,7 @@ def share_base(analysis: Analysis, claim: Claim) -> tuple[Interval, str, Quantit
         return None
     for spec in analysis.vocab.sums:
         if subject in spec.parts:
-            tied = resolve(analysis, spec.whole, claim.scope)
+            tied = analysis.resolved(spec.whole, claim.scope)
             if tied is not None:
                 return tied.quantity.interval, spec.whole, tied.quantity
     return None
@@ -744,8 +778,8 @@ def _years(rule: Rule, analysis: Analysis, context: Context, comparisons: bool) 
     if year is None:
         return not_applicable("无法确定预算年度", "the budget year is unknown")
     outcome = Outcome()
-    for i, paragraph in enumerate(analysis.paragraphs):
-        for use in wording.years(paragraph.text, analysis.vocab):
+    for i in range(len(analysis.paragraphs)):
+        for use in analysis.years(i):
             outcome.evaluated += 1
             sentence = _sentence_of(analysis, i, use.start)
             if comparisons and use.comparison and use.year >= year:
@@ -817,11 +851,17 @@ def _item_lists(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     """Items listed after "人员经费…主要包括：" must be the table's rows under that column."""
     outcome = Outcome()
     vocab = analysis.vocab
+    # The keys of each subject's names, worked out once rather than for every paragraph.
+    subjects = [
+        (subject, spec, [key(n) for n in (
+            vocab.subjects[subject].names if subject in vocab.subjects else (subject,)
+        )])
+        for subject, spec in vocab.item_lists.items()
+    ]
     for i, result in enumerate(analysis.results):
         text = result.compact.text
-        for subject, spec in vocab.item_lists.items():
-            names = vocab.subjects[subject].names if subject in vocab.subjects else (subject,)
-            at = min((p for p in (text.find(key(n)) for n in names) if p >= 0), default=-1)
+        for subject, spec, names in subjects:
+            at = min((p for p in (text.find(n) for n in names) if p >= 0), default=-1)
             if at < 0:
                 continue
             marker_at, marker = min(((text.find(m, at), m) for m in vocab.item_list_markers

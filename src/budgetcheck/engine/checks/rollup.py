@@ -136,8 +136,7 @@ def _compare(
         stated = table.quantity(parent.cells[index])
         if stated is None:
             continue  # text in an amount cell is reported by its own rule
-        quantity = table.quantity
-        pieces = [quantity(c.cells[index]) for c in children if index in c.cells]
+        pieces = table.column_quantities(children, index)
         if None in pieces:
             continue
         found = [p for p in pieces if p is not None]
