@@ -27,6 +27,7 @@ from budgetcheck.engine.expr import (
     Undefined,
     Value,
     Verdict,
+    compile_expression,
     evaluate,
     is_condition,
     parse,
@@ -781,6 +782,33 @@ def test_evaluation_raises_only_expr_errors(
 AMOUNTS = st.lists(
     st.decimals(min_value=-(10**12), max_value=10**12, places=2), min_size=1, max_size=40
 )
+
+
+@FUZZ
+@given(TREES, resolvers())
+def test_the_interval_only_short_cut_agrees_with_full_evaluation(
+    tree: Node, resolve: Callable[[Ref], Value | None]
+) -> None:
+    """Program.holds answers True only where evaluation holds and None only where it is not
+    applicable; False means "evaluate" and promises nothing."""
+
+    def asked(ref: Ref) -> Callable[[Callable[[Ref], Value | None]], Value | None]:
+        return lambda env: env(ref)
+
+    program = compile_expression(tree, asked)
+    try:
+        quick = program.holds(resolve)
+    except (Refused, ExprError):
+        quick = False  # what the full evaluation raises too, checked below
+    try:
+        outcome = program(resolve)
+    except (Refused, ExprError):
+        assert quick is False
+        return
+    if quick is True:
+        assert isinstance(outcome, Verdict) and outcome.holds
+    elif quick is None:
+        assert isinstance(outcome, NotApplicable)
 
 
 def _exact_sum(values: list[Decimal]) -> Decimal:

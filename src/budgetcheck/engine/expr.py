@@ -1300,20 +1300,168 @@ class _Compiler(Generic[E]):
         )
 
 
+_Bounds = Callable[[E], Interval]
+_Quick = Callable[[E], bool]
+_ZERO_INTERVAL: Final = Interval.exact(0)
+
+
+def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | None:
+    """The condition `node` compiled a second time, to test intervals only; None when it has a
+    part this version leaves to the full one (a number, *, /, a function but sum, a malformed
+    or too deep tree).
+
+    Why: nearly every row of every identity holds, and for such a row the full evaluation makes
+    Values, merged sources, stated values, Comparisons and a Verdict only to throw them away.
+    This version does only what decides the loose (not strict) comparisons: the same interval
+    arithmetic, on the same references in the same order. True means the full evaluation gives
+    a holding Verdict; False means "evaluate fully" (the condition fails, or arithmetic is out
+    of range); an absent required reference raises _Missing, as in the full evaluation.
+    """
+
+    def number(node: Node, depth: int) -> _Bounds[E] | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, Number):
+            constant = Interval.exact(node.value)
+            return lambda env: constant
+        if isinstance(node, Ref):
+            return reference(node)
+        if isinstance(node, Unary):
+            return negation(number(node.operand, depth + 1))
+        if isinstance(node, Binary) and node.op in ("+", "-"):
+            return chain(node, depth)
+        if isinstance(node, Call) and node.name == "sum" and _call_problem(node) is None:
+            return total([number(a, depth + 1) for a in node.args])
+        return None
+
+    def reference(ref: Ref) -> _Bounds[E]:
+        lookup = bind(ref)
+
+        def reference(env: E) -> Interval:
+            value = lookup(env)
+            if value is None:
+                if ref.optional:
+                    return _ZERO_INTERVAL
+                raise _Missing(ref)
+            if not isinstance(value, Value):
+                raise TypeError(f"the resolver must return Value or None, not {value!r}")
+            return value.interval
+
+        return reference
+
+    def negation(operand: _Bounds[E] | None) -> _Bounds[E] | None:
+        if operand is None:
+            return None
+        negated = operand  # narrowed, for the closure
+        return lambda env: -negated(env)
+
+    def chain(node: Binary, depth: int) -> _Bounds[E] | None:
+        # The run of + and - walked as `_Compiler.chain` walks it, with the same depth limit.
+        spine: list[Binary] = []
+        current: Node = node
+        while (
+            isinstance(current, Binary)
+            and current.op in ("+", "-")
+            and depth + len(spine) <= MAX_DEPTH
+        ):
+            spine.append(current)
+            current = current.left
+        first = number(current, depth + len(spine))
+        if first is None:
+            return None
+        steps: list[tuple[bool, _Bounds[E]]] = []
+        for level, step in reversed(list(enumerate(spine))):
+            operand = number(step.right, depth + level + 1)
+            if operand is None:
+                return None
+            steps.append((step.op == "+", operand))
+        start = first  # narrowed, for the closure
+
+        def chain(env: E) -> Interval:
+            x = start(env)
+            low, high = x.low, x.high
+            for plus, operand in steps:
+                y = operand(env)
+                if plus:
+                    low, high = FLOOR.add(low, y.low), CEILING.add(high, y.high)
+                else:
+                    low, high = FLOOR.subtract(low, y.high), CEILING.subtract(high, y.low)
+            return made(low, high)
+
+        return chain
+
+    def total(args: list[_Bounds[E] | None]) -> _Bounds[E] | None:
+        parts = [arg for arg in args if arg is not None]
+        if len(parts) < len(args):
+            return None
+
+        def total(env: E) -> Interval:
+            intervals = [part(env) for part in parts]  # every argument before any arithmetic
+            interval = intervals[0]
+            for more in intervals[1:]:
+                interval = interval + more
+            return interval
+
+        return total
+
+    def condition(node: Node, depth: int) -> _Quick[E] | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, Compare):
+            left, right = number(node.left, depth + 1), number(node.right, depth + 1)
+            if left is None or right is None:
+                return None
+            loose = _LOOSE[node.op]
+            return lambda env: loose(left(env), right(env))
+        if isinstance(node, BoolOp):
+            items = [condition(item, depth + 1) for item in node.items]
+            checked = [item for item in items if item is not None]
+            if len(checked) < len(items):
+                return None
+            every = node.op == "and"
+
+            def joined(env: E) -> bool:
+                # Every item, as in the full evaluation: an absent reference anywhere counts.
+                results = [item(env) for item in checked]
+                return all(results) if every else any(results)
+
+            return joined
+        return None
+
+    return condition(node, 1)
+
+
 class Program(Generic[E]):
     """An expression compiled once (see `compile_expression`), to run on many rows."""
 
-    __slots__ = ("_condition", "_number", "node")
+    __slots__ = ("_condition", "_number", "_quick", "node")
 
     def __init__(self, node: Node, bind: Callable[[Ref], Lookup[E]]) -> None:
         self.node = node
         compiler = _Compiler(bind)
         self._condition: _Condition[E] | None = None
         self._number: _Number[E] | None = None
+        self._quick: _Quick[E] | None = None
         if is_condition(node):
             self._condition = compiler.condition(node, 1)
+            self._quick = _interval_only(node, bind)
         else:
             self._number = compiler.number(node, 1)
+
+    def holds(self, env: E) -> bool | None:
+        """A short cut for the common case, told from intervals alone (never strict).
+
+        True: running the program (not strict) gives a holding Verdict. None: it gives
+        NotApplicable. False: run it to learn what it gives.
+        """
+        if self._quick is None:
+            return False
+        try:
+            return self._quick(env)
+        except _Missing:
+            return None
+        except DecimalException:
+            return False  # the full evaluation words the error
 
     def __call__(self, env: E, strict: bool = False) -> Outcome:
         """What `evaluate` gives, with each reference looked up by its bound lookup on `env`."""

@@ -196,7 +196,9 @@ def _value(quantity: Quantity | None) -> tuple[Value | None, Shown | None]:
     if quantity is None:
         return None, None
     shown = (quantity.sources, quantity.unit or "元", quantity.precision)
-    return Value(quantity.interval, quantity.sources, quantity.interval.midpoint), shown
+    # No stated value: `Value.value` gives the midpoint, the amount as written, when asked.
+    # Most cells are only ever compared as intervals (`Program.holds`).
+    return Value(quantity.interval, quantity.sources), shown
 
 
 def _lookup(ref: Ref, facts: dict[str, Fact] | None = None) -> Lookup[Resolver]:
@@ -301,6 +303,19 @@ def _first_applicable(
     return None, resolver or make(), missing
 
 
+def _holds_quickly(compiled: Compiled, resolver: Resolver) -> bool:
+    """True when the alternative `_first_applicable` picks holds, told from intervals alone.
+
+    Nearly every evaluation holds, and then only that matters; False means "evaluate fully",
+    which makes the Verdict a finding or a not-applicable reason is worded from. Never strict.
+    """
+    for program in compiled.programs:
+        holds = program.holds(resolver)  # None: a reference is absent, try the next one
+        if holds is not None:
+            return holds
+    return False
+
+
 def _missing_reason(ref: Ref | None) -> Text:
     if ref is None:
         return Text("表达式无法计算", "the expression cannot be evaluated")
@@ -352,9 +367,14 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
 
 def run_document(compiled: Compiled, context: Context) -> Outcome:
     """`expression`: one identity across tables (or tables and text), evaluated once."""
+    known = _known_values(context)
+    if not context.strict and _holds_quickly(
+        compiled, Resolver(context, None, {}, compiled.facts, known)
+    ):
+        return Outcome(evaluated=1)
     verdict, resolver, missing = _first_applicable(
         compiled,
-        partial(Resolver, context, None, {}, compiled.facts, _known_values(context)),
+        partial(Resolver, context, None, {}, compiled.facts, known),
         context.strict,
     )
     if verdict is None:
@@ -394,7 +414,13 @@ def _each_row(
     outcome = Outcome()
     missing: Ref | None = None
     known = _known_values(context)
+    quick = not context.strict  # strict compares stated values: always evaluate fully
     for row, current in rows:
+        if quick and _holds_quickly(
+            compiled, Resolver(context, table, current, compiled.facts, known)
+        ):
+            outcome.evaluated += 1
+            continue
         verdict, resolver, absent = _first_applicable(
             compiled, partial(Resolver, context, table, current, compiled.facts, known), context.strict
         )
