@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from budgetcheck.loading.text import clean
 
@@ -92,7 +91,7 @@ class Grid:
                     clean_texts.append("")
                     continue
                 text = value
-                cleaned = _clean_text(value)
+                cleaned = _CLEANED.get(value) or _clean_text(value)
             elif type(value) is float:
                 # A number's text is digits, sign, point, exponent, "inf" or "nan": nothing
                 # that clean changes. (".15g" writes inf and nan as str does: _as_text.)
@@ -101,7 +100,7 @@ class Grid:
                 text = cleaned = str(value)
             else:
                 text = _as_text(value)
-                cleaned = _clean_text(text) if text else ""
+                cleaned = (_CLEANED.get(text) or _clean_text(text)) if text else ""
             raw.append(text)
             clean_texts.append(cleaned)
             if cleaned:
@@ -150,17 +149,21 @@ def _as_text(value: object) -> str:
 
 
 _MEMO_MAX_CHARS = 64
+_MEMO_LIMIT = 16384
+# Clean text of short cell texts. Labels and header words recur in every table and every
+# workbook of a batch; long texts (prose) rarely do and would make the memo large. A plain dict
+# that `_fill` reads directly: a hit costs no function call.
+_CLEANED: dict[str, str] = {}
 
 
 def _clean_text(text: str) -> str:
-    return _clean_short(text) if len(text) <= _MEMO_MAX_CHARS else clean(text)
-
-
-@lru_cache(maxsize=16384)
-def _clean_short(text: str) -> str:
-    # Labels and header words recur in every table and every workbook of a batch; long texts
-    # (prose) rarely do and would make the memo large.
-    return clean(text)
+    """clean(text), remembered for short texts."""
+    if len(text) > _MEMO_MAX_CHARS:
+        return clean(text)
+    if len(_CLEANED) >= _MEMO_LIMIT:
+        _CLEANED.clear()
+    cleaned = _CLEANED[text] = clean(text)
+    return cleaned
 
 
 def _trim(cells: list[list[object]]) -> list[list[object]]:

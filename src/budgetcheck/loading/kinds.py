@@ -8,6 +8,8 @@ from typing import NamedTuple
 from budgetcheck.loading.text import key, title_key
 from budgetcheck.resources import rules_yaml
 
+_MEMO_MAX_CHARS = 64
+_MEMO_LIMIT = 4096
 
 # NamedTuples rather than frozen dataclasses: a class costs ~0.1 ms at import, not ~0.5.
 class TableKind(NamedTuple):
@@ -30,9 +32,23 @@ class KindCatalogue(NamedTuple):
     text_columns: frozenset[str]
     sides: dict[str, str]  # header key -> side name
     group_rows: frozenset[str]  # unnumbered lines that head details of their own (上年结转)
+    # match_title's answers for short texts: every workbook of a batch has the same titles,
+    # and each costs a title key and a look at every alias (~9 us).
+    title_memo: dict[str, TableKind | None]
 
     def match_title(self, text: str) -> TableKind | None:
         """The kind whose longest alias ends the title, or None."""
+        if len(text) > _MEMO_MAX_CHARS:
+            return self._match_title(text)
+        memo = self.title_memo
+        if text in memo:
+            return memo[text]
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[text] = self._match_title(text)
+        return found
+
+    def _match_title(self, text: str) -> TableKind | None:
         wanted = title_key(text)
         if not wanted or len(wanted) > 60:
             return None
@@ -76,6 +92,7 @@ def kind_catalogue() -> KindCatalogue:
         text_columns=frozenset(key(w) for w in roles["text"]),
         sides=sides,
         group_rows=frozenset(key(w) for w in data.get("group_rows", [])),
+        title_memo={},
     )
 
 

@@ -9,6 +9,7 @@ only ever opened for reading.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 import stat
@@ -243,13 +244,22 @@ def _read_head(path: Path) -> bytes:
 # --------------------------------------------------------------------------- sniffing
 
 
-def sniff_format(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The real format of `path`: 'xlsx', 'xlsm', 'xls', 'et' or 'ods'; else an InputError."""
+def sniff_format(
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    opened: list[zipfile.ZipFile] | None = None,
+) -> str:
+    """The real format of `path`: 'xlsx', 'xlsm', 'xls', 'et' or 'ods'; else an InputError.
+
+    With `opened`, a zip read to tell its format is left open and appended to it (the caller
+    closes it), so that the checks that follow need not read its central directory again.
+    """
     path = Path(path)
     _check_path(path, max_bytes)
     head = _read_head(path)
     if head.startswith(ZIP_MAGICS):
-        return _sniff_zip(path)
+        return _sniff_zip(path, opened)
     if head.startswith(OLE_MAGIC):
         return _sniff_ole(path)
     raise _not_a_workbook(path, head)
@@ -315,12 +325,21 @@ def _as_text(head: bytes) -> str | None:
     return None
 
 
-def _sniff_zip(path: Path) -> str:
+def _sniff_zip(path: Path, opened: list[zipfile.ZipFile] | None = None) -> str:
     try:
-        with zipfile.ZipFile(path) as zf:
-            return _classify_zip(path, zf)
+        zf = zipfile.ZipFile(path)
+        try:
+            fmt = _classify_zip(path, zf)
+        except BaseException:
+            zf.close()
+            raise
     except ZIP_ERRORS as exc:
         raise corrupt_error(path, f"zip: {exc}") from None
+    if opened is None:
+        zf.close()
+    else:
+        opened.append(zf)
+    return fmt
 
 
 def _classify_zip(path: Path, zf: zipfile.ZipFile) -> str:
@@ -530,7 +549,11 @@ def _parse_entry(raw: bytes, version3: bool) -> CfbEntry:
 
 
 def check_zip_safety(
-    path: Path, limits: ZipLimits = DEFAULT_ZIP_LIMITS, *, held: dict[str, bytes] | None = None
+    path: Path,
+    limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+    *,
+    held: dict[str, bytes] | None = None,
+    zf: zipfile.ZipFile | None = None,
 ) -> None:
     """Refuse zip bombs, path traversal, encrypted members and XML parts with a DTD.
 
@@ -540,12 +563,13 @@ def check_zip_safety(
 
     With `held`, the XML parts read whole here (shorter than the prolog scan, CRC checked) are
     kept in it by name, up to MAX_HELD_HEADS bytes in all, so that a later pass need not inflate
-    them again: `zf.open(name)` gives the same bytes every time.
+    them again: `zf.open(name)` gives the same bytes every time. `zf`: the zip at `path`,
+    already open (see `sniff_format`); it is left open.
     """
     path = Path(path)
     kept = 0
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_zip(path, zf) as zf:
             infos = zf.infolist()
             _check_zip_headers(path, infos, limits)
             for info in infos:
@@ -564,6 +588,13 @@ def check_zip_safety(
 
 
 MAX_HELD_HEADS = 16 * MIB  # what check_zip_safety keeps of the parts it read whole
+
+
+def open_zip(
+    path: Path, zf: zipfile.ZipFile | None
+) -> zipfile.ZipFile | contextlib.nullcontext[zipfile.ZipFile]:
+    """`zipfile.ZipFile(path)` to use in a `with`; a zip already open stays open after it."""
+    return zipfile.ZipFile(path) if zf is None else contextlib.nullcontext(zf)
 
 
 def _check_zip_headers(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
@@ -714,13 +745,14 @@ def check_container(
     *,
     limits: ZipLimits = DEFAULT_ZIP_LIMITS,
     held: dict[str, bytes] | None = None,
+    opened: list[zipfile.ZipFile] | None = None,
 ) -> str:
     """The format of `path` once it passed every check of `open_workbook` but the extents of
     xlsx/xlsm sheets, which the caller checks (`check_xlsx_extents` or a pass of its own).
-    `held`: see `check_zip_safety`."""
-    fmt = sniff_format(path, max_bytes=max_bytes)
+    `held`: see `check_zip_safety`; `opened`: see `sniff_format`."""
+    fmt = sniff_format(path, max_bytes=max_bytes, opened=opened)
     if fmt in ("xlsx", "xlsm", "ods"):
-        check_zip_safety(path, limits, held=held)
+        check_zip_safety(path, limits, held=held, zf=opened[0] if opened else None)
     else:
         check_biff_safety(path, max_bytes)
     return fmt

@@ -71,7 +71,10 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     raw = grid.raw_row(row)
     clean_texts = grid.clean_row(row)
     code, code_placeholder = _code(grid.cells[row], clean_texts, plan.codes)
-    texts = {index: text for index in plan.texts if (text := raw[index].strip())}
+    # Most tables have no text columns: no comprehension to run for their rows.
+    texts = {}
+    if plan.texts:
+        texts = {index: text for index in plan.texts if (text := raw[index].strip())}
     raw_label = raw[plan.label] if plan.label is not None else ""
     label = clean_texts[plan.label] if plan.label is not None else ""
     if not label and not code and not texts and not _filled(raw, plan.amounts):
@@ -98,7 +101,7 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     sheet = grid.sheet
     ref = CellRef(sheet, row, plan.label if plan.label is not None else plan.first)
     cells = _amount_cells(grid, row, plan.amounts)
-    text_refs = {index: CellRef(sheet, row, index) for index in texts}
+    text_refs = {index: CellRef(sheet, row, index) for index in texts} if texts else {}
     return Row(ref, label, code or None, level, kind, cells, texts, text_refs, plan.side, raw_label)
 
 
@@ -184,14 +187,23 @@ def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, C
     raw = grid.raw_row(row)
     decimals = grid.decimals
     sheet = grid.sheet
+    # Cells and their refs are made with tuple.__new__, which is what a NamedTuple's own
+    # __new__ does after a Python-level call: this loop makes most of the cells of a workbook.
+    new = tuple.__new__
     cells = {}
     for index in amounts:
-        value = values[index]
+        ref = new(CellRef, (sheet, row, index))
         text = raw[index]
+        if not text:
+            # A blank cell (None or ""): no amount and nothing wrong, whatever its format says.
+            # Data rows are full of them; they need no lookups.
+            cells[index] = new(Cell, (ref, None, "", None))
+            continue
+        value = values[index]
         shown = decimals.get((row, index))
         found = _AMOUNTS.get((type(value), text, shown))
         amount, problem = found if found is not None else _cell_amount(value, text, shown)
-        cells[index] = Cell(CellRef(sheet, row, index), amount, text.strip(), problem)
+        cells[index] = new(Cell, (ref, amount, text.strip(), problem))
     return cells
 
 

@@ -32,6 +32,7 @@ from budgetcheck.loading.opening import (
     extent_of,
     iter_member,
     member_too_large_error,
+    open_zip,
 )
 
 # A larger worksheet part is inflated once per check rather than held in memory.
@@ -64,16 +65,18 @@ def check_and_scan(
     limits: ZipLimits = DEFAULT_ZIP_LIMITS,
     *,
     held: dict[str, bytes] | None = None,
+    zf: zipfile.ZipFile | None = None,
 ) -> SheetPass | None:
     """`check_xlsx_extents(path, max_bytes, limits)`, and in the same pass what
     `find_unreadable_cells` and `displayed_decimals` give for the xlsx/xlsm at `path`.
 
     None, having refused nothing, when a worksheet part is too large to hold: the caller then
     runs the three checks one after the other. `held`: worksheet parts that `check_zip_safety`
-    read whole, used instead of inflating them again.
+    read whole, used instead of inflating them again. `zf`: the zip at `path`, already open;
+    it is left open.
     """
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_zip(path, zf) as zf:
             sheets = xlsx_sheets(path, zf, held)
             if any(zf.getinfo(member).file_size > MAX_HELD_PART for _, member in sheets):
                 return None

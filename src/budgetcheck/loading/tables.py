@@ -149,7 +149,7 @@ def _build(
     if end == first_header:
         return None
     paths = column_paths(grid, first_header, end)
-    used = {c for r in range(end, stop) for c, _ in grid.row_texts(r)}
+    used = _used_unnamed(grid, paths, end, stop)
     columns = make_columns(kinds, paths, used)
     if not columns:
         return None
@@ -178,6 +178,19 @@ def _build(
         unit_assumed=unit is None,
         precision=precision,
     )
+
+
+def _used_unnamed(grid: Grid, paths: list[tuple[str, ...]], start: int, stop: int) -> set[int]:
+    """The columns without a header that hold data in rows start..stop: only their use decides
+    whether they are kept (make_columns), so only they are looked at."""
+    unnamed = [col for col, path in enumerate(paths) if not path]
+    used: set[int] = set()
+    if not unnamed:
+        return used
+    for row in range(start, stop):
+        texts = grid.clean_row(row)
+        used.update(col for col in unnamed if texts[col])
+    return used
 
 
 def _unit(grid: Grid, title_row: int, start: int, stop: int) -> tuple[str | None, CellRef | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +72,18 @@ def _open(path: Path, max_bytes: int) -> tuple[Any, str, DisplayedDecimals]:
     from budgetcheck.loading.sheetpass import check_and_scan
 
     held: dict[str, bytes] = {}  # parts the zip checks read whole: not inflated again
-    fmt = check_container(path, max_bytes, held=held)
-    # The three checks that read xlsx worksheet parts share one pass; they run in turn for
-    # other formats and for parts too large to hold.
-    found = check_and_scan(path, max_bytes, held=held) if fmt in ("xlsx", "xlsm") else None
+    opened: list[zipfile.ZipFile] = []  # the zip sniffed, kept open for the checks after it
+    try:
+        fmt = check_container(path, max_bytes, held=held, opened=opened)
+        # The three checks that read xlsx worksheet parts share one pass; they run in turn for
+        # other formats and for parts too large to hold.
+        zf = opened[0] if opened else None
+        found = (
+            check_and_scan(path, max_bytes, held=held, zf=zf) if fmt in ("xlsx", "xlsm") else None
+        )
+    finally:
+        for zf in opened:
+            zf.close()
     held.clear()
     if found is None and fmt in ("xlsx", "xlsm"):
         check_xlsx_extents(path, max_bytes)
