@@ -200,6 +200,8 @@ class Ref(_Node):
 
 @dataclass(frozen=True, slots=True)
 class Unary(_Node):
+    """A negated operand: -x."""
+
     op: Literal["-"]
     operand: Node
 
@@ -210,6 +212,8 @@ class Unary(_Node):
 
 @dataclass(frozen=True, slots=True)
 class Binary(_Node):
+    """An arithmetic operation: left op right."""
+
     op: str  # + - * /
     left: Node
     right: Node
@@ -221,6 +225,8 @@ class Binary(_Node):
 
 @dataclass(frozen=True, slots=True)
 class Compare(_Node):
+    """A comparison: left op right, giving true or false."""
+
     op: str  # == != <= < >= >
     left: Node
     right: Node
@@ -232,6 +238,8 @@ class Compare(_Node):
 
 @dataclass(frozen=True, slots=True)
 class BoolOp(_Node):
+    """`and` or `or` over two or more conditions."""
+
     op: str  # and / or
     items: tuple[Node, ...]
 
@@ -244,6 +252,8 @@ class BoolOp(_Node):
 
 @dataclass(frozen=True, slots=True)
 class Call(_Node):
+    """A function call: sum, abs, min, max or round."""
+
     name: str  # lower case, one of FUNCTIONS
     args: tuple[Node, ...]
 

@@ -15,6 +15,8 @@ MAX_PATTERN_LENGTH = 500
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A named fact and the patterns that find it in the text."""
+
     name: str
     patterns: tuple[re.Pattern[str], ...]  # each with groups `amount` and `unit`
 

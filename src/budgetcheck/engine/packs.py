@@ -18,6 +18,8 @@ from budgetcheck.resources import rules_dir
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule of a pack: its documentation and its check's parameters."""
+
     info: RuleInfo
     check: dict[str, Any]  # the check's parameters, `kind` included
     source: str  # file:line, for rule errors
@@ -29,6 +31,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
+    """A set of required tables (a template such as siping-11)."""
+
     id: str
     title: Text
     required: tuple[str, ...]  # table kinds
@@ -36,6 +40,8 @@ class Profile:
 
 @dataclass(slots=True)
 class RuleSet:
+    """Every rule, profile and fact of the loaded packs."""
+
     rules: list[Rule] = field(default_factory=list)
     profiles: dict[str, Profile] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)  # name key -> patterns

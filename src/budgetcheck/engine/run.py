@@ -28,6 +28,8 @@ PLAIN_KINDS: dict[str, Callable[[Rule, Context], Outcome]] = {
 
 @dataclass(frozen=True, slots=True)
 class Options:
+    """How to run the rules: strictness, profile, selection and severities."""
+
     profile: str | None = None  # None: chosen from the tables found
     select: tuple[str, ...] = ()  # rule ids or prefixes; empty: all
     ignore: tuple[str, ...] = ()
@@ -37,6 +39,8 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
+    """A rule with its check compiled once for the run."""
+
     rule: Rule
     runner: Callable[[Context], Outcome]
 
@@ -110,6 +114,8 @@ def choose_profile(ruleset: RuleSet, doc: Document, wanted: str | None) -> Profi
 
 @dataclass(slots=True)
 class Checked:
+    """What the rules found on one document."""
+
     profile: Profile | None
     findings: list[Finding]
     counts: dict[str, RuleCount]

@@ -34,6 +34,8 @@ class KindVocabulary(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
+    """The names rules may use for tables, columns and rows (rules/tables.yaml)."""
+
     kinds: dict[str, KindVocabulary]
     table_names: dict[str, str]  # any accepted table name (key) -> kind id
     row_aliases: dict[str, tuple[str, ...]]  # canonical row name -> alias keys

@@ -82,6 +82,8 @@ class Lexicon(NamedTuple):
 # A dataclass still: its field `index` would hide tuple.index.
 @dataclass(frozen=True, slots=True)
 class Sentence:
+    """One sentence of a paragraph, with where it starts."""
+
     paragraph: int  # index of the paragraph in the list extracted
     index: int  # sentence number in the paragraph
     text: str  # compact
@@ -91,6 +93,8 @@ class Sentence:
 
 @dataclass(eq=False, slots=True)
 class Claim:
+    """A figure the text states: what it is about, its value and where it is written."""
+
     kind: ClaimKind
     sentence: Sentence
     number: Number | None
@@ -128,6 +132,8 @@ class ParagraphText(NamedTuple):
 
 @dataclass(slots=True)
 class ParagraphClaims:
+    """The claims of one paragraph."""
+
     index: int
     compact: Compact
     scope: str

@@ -47,6 +47,8 @@ class Scope(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class NarrativeVocabulary:
+    """The words the text checks know (rules/narrative-vocabulary.yaml)."""
+
     scopes: tuple[Scope, ...]
     function_tables: dict[str, tuple[str, ...]]
     class_share_base: dict[str, tuple[CellSpec, ...]]

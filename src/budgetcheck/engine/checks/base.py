@@ -14,6 +14,8 @@ from budgetcheck.model import UNIT_FACTORS, CellRef, Paragraph, Row, Table
 
 @dataclass(slots=True)
 class Context:
+    """What every check of one document can read: the document's index, the profile and options."""
+
     index: DocumentIndex
     profile: Profile | None
     strict: bool = False
@@ -23,6 +25,8 @@ class Context:
 
 @dataclass(slots=True)
 class Outcome:
+    """What one rule found on one document: findings, how often it was evaluated, or why not."""
+
     findings: list[Finding] = field(default_factory=list)
     applicable: bool = True
     reason: Text | None = None  # why the rule did not apply

@@ -8,7 +8,6 @@ rules/narrative-vocabulary.yaml. A claim that cannot be tied to anything is list
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +51,8 @@ class Tied(NamedTuple):  # a NamedTuple: cheaper to define at import than a froz
 
 @dataclass(slots=True)
 class Analysis:
+    """The text's claims and what they were tied to, worked out once per document."""
+
     index: DocumentIndex
     vocab: NarrativeVocabulary
     paragraphs: list[Paragraph]
@@ -880,6 +881,8 @@ def _item_lists(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
                 outcome.evaluated += 1
                 if key(item) in known:
                     continue
+                import difflib  # only for an item that names no row: ~1 ms to import
+
                 close = difflib.get_close_matches(key(item), list(known), n=1, cutoff=0.5)
                 hint_zh = f"，表中为“{close[0]}”？" if close else ""
                 hint_en = f" (the table has '{close[0]}')" if close else ""
