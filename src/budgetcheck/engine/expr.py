@@ -1110,6 +1110,21 @@ def _function_of(name: str, values: list[Value], sources: tuple[object, ...]) ->
     return Value(interval, sources, total)
 
 
+def _additive_spine(node: Binary, depth: int) -> tuple[list[Binary], Node]:
+    """The Binary + and - nodes of a left-leaning run, from the top down (as deep as the depth
+    limit allows), and the leftmost operand under them."""
+    spine: list[Binary] = []
+    current: Node = node
+    while (
+        isinstance(current, Binary)
+        and current.op in ("+", "-")
+        and depth + len(spine) <= MAX_DEPTH
+    ):
+        spine.append(current)
+        current = current.left
+    return spine, current
+
+
 class _Compiler(Generic[E]):
     def __init__(self, bind: Callable[[Ref], Lookup[E]]) -> None:
         self.bind = bind
@@ -1192,15 +1207,7 @@ class _Compiler(Generic[E]):
         evaluated left to right and each step does the arithmetic `binary` would, in the same
         contexts, so results and errors are the same.
         """
-        spine: list[Binary] = []  # the tree's Binary nodes, from the top down
-        current: Node = node
-        while (
-            isinstance(current, Binary)
-            and current.op in ("+", "-")
-            and depth + len(spine) <= MAX_DEPTH
-        ):
-            spine.append(current)
-            current = current.left
+        spine, current = _additive_spine(node, depth)
         first = self.number(current, depth + len(spine))
         steps = [
             (step, step.op == "+", self.number(step.right, depth + level + 1))
@@ -1367,15 +1374,7 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
 
     def chain(node: Binary, depth: int) -> _Bounds[E] | None:
         # The run of + and - walked as `_Compiler.chain` walks it, with the same depth limit.
-        spine: list[Binary] = []
-        current: Node = node
-        while (
-            isinstance(current, Binary)
-            and current.op in ("+", "-")
-            and depth + len(spine) <= MAX_DEPTH
-        ):
-            spine.append(current)
-            current = current.left
+        spine, current = _additive_spine(node, depth)
         first = number(current, depth + len(spine))
         if first is None:
             return None
