@@ -13,6 +13,7 @@ from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
+from budgetcheck.loading.text import MEMO_MAX_CHARS
 from budgetcheck.model import Amount
 
 # Written where a table has nothing to show; "no value", which is not the same as 0.
@@ -92,12 +93,11 @@ _NO_VALUE_COMPACT = frozenset(normalise_number_text(text) for text in NO_VALUE)
 
 
 def parse_amount_text(text: str) -> Parsed:
-    if len(text) <= _MEMO_MAX_CHARS:
+    if len(text) <= MEMO_MAX_CHARS:
         return _parse_text_memo(text)
     return _parse_text(text)
 
 
-_MEMO_MAX_CHARS = 64
 
 
 @lru_cache(maxsize=16384)

@@ -18,6 +18,8 @@ SheetRole = Literal["table", "text", "cover", "contents", "empty", "unknown"]
 Classification = Literal["function", "economic"]
 ColumnRole = Literal["label", "code", "amount", "text"]
 
+_FIVE = Decimal(5)
+
 UNIT_FACTORS: dict[str, Decimal] = {
     "元": Decimal(1),
     "千元": Decimal(1000),
@@ -62,7 +64,7 @@ class Amount(NamedTuple):
 
     @property
     def half_width(self) -> Decimal:
-        return Decimal(5).scaleb(-(self.decimals + 1))
+        return half_unit(self.decimals)
 
     @property
     def low(self) -> Decimal:
@@ -74,8 +76,19 @@ class Amount(NamedTuple):
 
     def scaled(self, factor: Decimal) -> Amount:
         """The same amount in a unit `factor` times smaller (万元 -> 元: factor 10000)."""
-        shift = factor.adjusted() if factor == Decimal(10) ** factor.adjusted() else 0
-        return Amount(self.value * factor, self.decimals - shift)
+        return Amount(self.value * factor, self.decimals - decimal_shift(factor))
+
+
+def half_unit(decimals: int) -> Decimal:
+    """Half a unit of the last decimal stated: how far a figure of `decimals` may be rounded."""
+    return _FIVE.scaleb(-(decimals + 1))
+
+
+def decimal_shift(factor: Decimal) -> int:
+    """How many places the decimals move in a unit `factor` times smaller: 万元 (10000) moves
+    them 4, so 0.01 万元 is known to the hundred 元 (decimals -2). Not a power of ten: none."""
+    power = factor.adjusted()
+    return power if factor == Decimal(10) ** power else 0
 
 
 class Cell(NamedTuple):

@@ -7,16 +7,26 @@ All amounts come out in 元 so that tables in different units compare directly.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import NamedTuple
 
 from budgetcheck.engine.interval import Interval, add_intervals, made
 from budgetcheck.engine.vocabulary import Vocabulary, column_key
 from budgetcheck.loading.text import key
-from budgetcheck.model import Cell, CellRef, Column, Document, Paragraph, Row, Table
+from budgetcheck.model import (
+    Cell,
+    CellRef,
+    Column,
+    Document,
+    Paragraph,
+    Row,
+    Table,
+    decimal_shift,
+    half_unit,
+)
 
 Source = CellRef | Paragraph
 _ZERO = Interval.exact(Decimal(0))  # a blank cell
-_FIVE = Decimal(5)
 
 
 class Quantity(NamedTuple):
@@ -41,16 +51,12 @@ class TableIndex:
                 if name:
                     self.canonical[column.index] = name
         self.factor = table.unit_factor
-        # How many places the decimals move in 元 (Amount.scaled): 万元 with 2 decimals is 元
-        # with -2, a figure known to the hundred.
-        power = self.factor.adjusted()
-        self.shift = power if self.factor == Decimal(10) ** power else 0
+        self.shift = decimal_shift(self.factor)  # worked out once per table, not per cell
         self.amount_columns = table.amount_columns  # a property that builds a list each time
         self._named: dict[str, list[Column]] = {}
         # Rules ask for the same cells and rows over and over: each is worked out once.
         self._quantities: dict[int, tuple[Cell, Quantity | None]] = {}
         self._rows: dict[tuple[str, str | None, int], tuple[Vocabulary, Row | None]] = {}
-        self._single: list[Row | None] = []
 
     def columns_named(self, name: str) -> list[Column]:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
@@ -101,10 +107,9 @@ class TableIndex:
         unit, precision = self.table.unit, self.table.precision
         if cell.amount is None:
             return Quantity(_ZERO, (cell.ref,), unit, precision)
-        # Amount.scaled(factor).low and .high, in the same steps, with the shift of the
-        # decimals worked out once per table rather than once per cell.
+        # Amount.scaled(factor).low and .high, without making the scaled Amount.
         value = cell.amount.value * self.factor
-        half = _FIVE.scaleb(-(cell.amount.decimals - self.shift + 1))
+        half = half_unit(cell.amount.decimals - self.shift)
         low, high = value - half, value + half
         # A finite value and a positive half make finite, ordered ends: skip the checks (the
         # rare value that is not finite still meets them, and fails as it always did).
@@ -171,10 +176,12 @@ class TableIndex:
 
     def single_item_row(self) -> Row | None:
         """The one data row of a table laid out horizontally (三公 as one row of columns)."""
-        if not self._single:
-            items = [r for r in self.table.rows if r.kind in ("item", "total")]
-            self._single.append(items[0] if len(items) == 1 else None)
-        return self._single[0]
+        return self._single_item
+
+    @cached_property
+    def _single_item(self) -> Row | None:
+        items = [r for r in self.table.rows if r.kind in ("item", "total")]
+        return items[0] if len(items) == 1 else None
 
 
 # (id of the aliases, header path) -> (the aliases, the canonical name): workbooks of one

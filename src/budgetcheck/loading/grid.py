@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from budgetcheck.loading.text import clean
+from budgetcheck.loading.text import MEMO_MAX_CHARS, clean
 
 Merge = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
 # A row's cells as raw text, as clean text, and (column, clean text) of the non-empty ones.
@@ -148,7 +148,6 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-_MEMO_MAX_CHARS = 64
 _MEMO_LIMIT = 16384
 # Clean text of short cell texts. Labels and header words recur in every table and every
 # workbook of a batch; long texts (prose) rarely do and would make the memo large. A plain dict
@@ -158,7 +157,7 @@ _CLEANED: dict[str, str] = {}
 
 def _clean_text(text: str) -> str:
     """clean(text), remembered for short texts."""
-    if len(text) > _MEMO_MAX_CHARS:
+    if len(text) > MEMO_MAX_CHARS:
         return clean(text)
     if len(_CLEANED) >= _MEMO_LIMIT:
         _CLEANED.clear()

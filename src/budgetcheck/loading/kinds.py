@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from budgetcheck.loading.text import key, title_key
+from budgetcheck.loading.text import MEMO_MAX_CHARS, key, title_key
 from budgetcheck.resources import rules_yaml
 
-_MEMO_MAX_CHARS = 64
 _MEMO_LIMIT = 4096
 
 # NamedTuples rather than frozen dataclasses: a class costs ~0.1 ms at import, not ~0.5.
@@ -38,7 +37,7 @@ class KindCatalogue(NamedTuple):
 
     def match_title(self, text: str) -> TableKind | None:
         """The kind whose longest alias ends the title, or None."""
-        if len(text) > _MEMO_MAX_CHARS:
+        if len(text) > MEMO_MAX_CHARS:
             return self._match_title(text)
         memo = self.title_memo
         if text in memo:

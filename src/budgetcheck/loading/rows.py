@@ -11,7 +11,7 @@ from budgetcheck.loading.catalogue import Catalogue, catalogue
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import is_total_label
 from budgetcheck.loading.kinds import kind_catalogue
-from budgetcheck.loading.text import clean, key, leading_spaces, strip_numbering
+from budgetcheck.loading.text import MEMO_MAX_CHARS, clean, key, leading_spaces, strip_numbering
 from budgetcheck.model import Amount, Cell, CellRef, Column, Row, RowKind
 
 _EMBEDDED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*[-—、.．]?\s*(\D.*)$")
@@ -115,15 +115,14 @@ def _total_text(
 ) -> str | None:
     """The first total label ("合计") among the label, the text cells and the leading cells: a
     合计 may stand in any leading cell, often merged across the code columns."""
-    # Every total label holds a 计 (is_total_label): the rest are passed over without a call.
-    if "计" in label and is_total_label(label):
+    if is_total_label(label):
         return label
     for text in texts.values():
-        if "计" in text and is_total_label(text):
+        if is_total_label(text):
             return text
     for index in leading:
         text = clean_texts[index]
-        if "计" in text and is_total_label(text):
+        if is_total_label(text):
             return text
     return None
 
@@ -187,23 +186,20 @@ def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, C
     raw = grid.raw_row(row)
     decimals = grid.decimals
     sheet = grid.sheet
-    # Cells and their refs are made with tuple.__new__, which is what a NamedTuple's own
-    # __new__ does after a Python-level call: this loop makes most of the cells of a workbook.
-    new = tuple.__new__
     cells = {}
     for index in amounts:
-        ref = new(CellRef, (sheet, row, index))
+        ref = CellRef(sheet, row, index)
         text = raw[index]
         if not text:
             # A blank cell (None or ""): no amount and nothing wrong, whatever its format says.
             # Data rows are full of them; they need no lookups.
-            cells[index] = new(Cell, (ref, None, "", None))
+            cells[index] = Cell(ref, None, "", None)
             continue
         value = values[index]
         shown = decimals.get((row, index))
         found = _AMOUNTS.get((type(value), text, shown))
         amount, problem = found if found is not None else _cell_amount(value, text, shown)
-        cells[index] = new(Cell, (ref, amount, text.strip(), problem))
+        cells[index] = Cell(ref, amount, text.strip(), problem)
     return cells
 
 
@@ -213,13 +209,12 @@ def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, C
 # files from growing it without end.
 _AMOUNTS: dict[tuple[type, str, int | None], tuple[Amount | None, str | None]] = {}
 _AMOUNTS_LIMIT = 50_000
-_MEMO_MAX_CHARS = 64  # longer texts are prose, not amounts: not worth keeping
 
 
 def _cell_amount(value: object, raw: str, shown: int | None) -> tuple[Amount | None, str | None]:
     """The amount a cell states (as its number format displays it) and why it has none."""
     kind = type(value)
-    memo = kind in (float, str, int) and len(raw) <= _MEMO_MAX_CHARS
+    memo = kind in (float, str, int) and len(raw) <= MEMO_MAX_CHARS
     if memo:
         found = _AMOUNTS.get((kind, raw, shown))
         if found is not None:

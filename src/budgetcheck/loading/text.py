@@ -62,14 +62,18 @@ def _key(text: str) -> str:
     return _QUOTES.sub("", clean(text))
 
 
+# Texts up to this long are worth remembering (labels, header words, figures recur in every
+# table and every workbook of a batch); longer ones are prose and would only fill the memos.
+MEMO_MAX_CHARS = 64
+
+
 def strip_numbering(label: str) -> tuple[str | None, str]:
     """Split "一、一般公共服务支出" into ("cn", "一般公共服务支出"); "其中：" counts as numbering too."""
-    if len(label) <= _MEMO_MAX_CHARS:
+    if len(label) <= MEMO_MAX_CHARS:
         return _strip_numbering_memo(label)
     return _split_numbering(label)
 
 
-_MEMO_MAX_CHARS = 64
 
 
 @lru_cache(maxsize=16384)
