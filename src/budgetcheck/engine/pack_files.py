@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,9 +41,13 @@ def _load_file(path: Path, pack: str, ruleset: RuleSet) -> None:
     except UnicodeDecodeError:
         raise _error(path, 1, "", "文件不是 UTF-8 编码", "the file is not UTF-8") from None
     try:
-        node = yaml.compose(text, Loader=SAFE_LOADER)  # for line numbers in error messages
-        # Safe construction refuses tags such as !!python/object; the values come from here.
-        data = yaml.load(text, Loader=SAFE_LOADER)
+        loader = SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()  # the nodes, for line numbers in error messages
+            # Safe construction refuses tags such as !!python/object; the values come from here.
+            data: Any = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
