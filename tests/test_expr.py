@@ -29,6 +29,7 @@ from budgetcheck.engine.expr import (
     Verdict,
     compile_expression,
     evaluate,
+    interval_test,
     is_condition,
     parse,
     references,
@@ -809,6 +810,39 @@ def test_the_interval_only_short_cut_agrees_with_full_evaluation(
         assert isinstance(outcome, Verdict) and outcome.holds
     elif quick is None:
         assert isinstance(outcome, NotApplicable)
+
+
+@FUZZ
+@given(TREES, resolvers())
+def test_the_interval_test_names_what_is_missing(
+    tree: Node, resolve: Callable[[Ref], Value | None]
+) -> None:
+    """`interval_test` on intervals looked up directly answers as `Program.holds` does, and
+    names the absent reference the full evaluation reports."""
+
+    def interval(ref: Ref) -> Callable[[Callable[[Ref], Value | None]], Interval | None]:
+        def lookup(env: Callable[[Ref], Value | None]) -> Interval | None:
+            value = env(ref)
+            return None if value is None else value.interval
+
+        return lookup
+
+    test = interval_test(tree, interval)
+    if test is None:
+        return
+    try:
+        answer = test(resolve)
+    except (Refused, ExprError):
+        answer = False
+    try:
+        outcome = evaluate(tree, resolve)
+    except (Refused, ExprError):
+        assert answer is False
+        return
+    if answer is True:
+        assert isinstance(outcome, Verdict) and outcome.holds
+    elif isinstance(answer, Ref):
+        assert isinstance(outcome, NotApplicable) and outcome.missing == answer
 
 
 def _exact_sum(values: list[Decimal]) -> Decimal:

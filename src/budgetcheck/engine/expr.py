@@ -98,6 +98,7 @@ __all__ = [
     "Verdict",
     "compile_expression",
     "evaluate",
+    "interval_test",
     "is_condition",
     "parse",
     "references",
@@ -1116,9 +1117,7 @@ def _additive_spine(node: Binary, depth: int) -> tuple[list[Binary], Node]:
     spine: list[Binary] = []
     current: Node = node
     while (
-        isinstance(current, Binary)
-        and current.op in ("+", "-")
-        and depth + len(spine) <= MAX_DEPTH
+        isinstance(current, Binary) and current.op in ("+", "-") and depth + len(spine) <= MAX_DEPTH
     ):
         spine.append(current)
         current = current.left
@@ -1320,9 +1319,55 @@ class _Compiler(Generic[E]):
 _Bounds = Callable[[E], Interval]
 _Quick = Callable[[E], bool]
 _ZERO_INTERVAL: Final = Interval.exact(0)
+F = TypeVar("F")  # what an interval test runs on, which need not be what the program runs on
+IntervalLookup = Callable[[F], "Interval | None"]
 
 
-def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | None:
+def interval_test(
+    node: Node, bind: Callable[[Ref], IntervalLookup[F]]
+) -> Callable[[F], bool | Ref] | None:
+    """The condition `node` compiled to be told from intervals alone, as `Program.holds` is,
+    with each reference bound by `bind` to a lookup giving its interval (None: absent).
+
+    None when the tree has a part only the full evaluation handles. The test gives True when
+    the full evaluation (not strict), on an environment whose references have those
+    intervals, gives a holding Verdict; a Ref when it gives NotApplicable for that reference
+    (references are looked up in the same order); False: evaluate fully.
+
+    Why a lookup of intervals rather than of Values: an engine that has every cell's interval
+    at hand (a column of a table) tests its rows without making a Value for each reference.
+    """
+    quick = _interval_only(node, bind)
+    if quick is None:
+        return None
+    test = quick  # narrowed, for the closure
+
+    def tested(env: F) -> bool | Ref:
+        try:
+            return test(env)
+        except _Missing as missing:
+            return missing.ref
+        except DecimalException:
+            return False  # the full evaluation words the error
+
+    return tested
+
+
+def _interval_of(lookup: Lookup[E]) -> IntervalLookup[E]:
+    """A lookup of Values as a lookup of their intervals, refusing what is not a Value."""
+
+    def interval(env: E) -> Interval | None:
+        value = lookup(env)
+        if value is None:
+            return None
+        if not isinstance(value, Value):
+            raise TypeError(f"the resolver must return Value or None, not {value!r}")
+        return value.interval
+
+    return interval
+
+
+def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Quick[F] | None:
     """The condition `node` compiled a second time, to test intervals only; None when it has a
     part this version leaves to the full one (a number, *, /, a function but sum, a malformed
     or too deep tree).
@@ -1335,7 +1380,7 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
     of range); an absent required reference raises _Missing, as in the full evaluation.
     """
 
-    def number(node: Node, depth: int) -> _Bounds[E] | None:
+    def number(node: Node, depth: int) -> _Bounds[F] | None:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, Number):
@@ -1351,34 +1396,32 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
             return total([number(a, depth + 1) for a in node.args])
         return None
 
-    def reference(ref: Ref) -> _Bounds[E]:
+    def reference(ref: Ref) -> _Bounds[F]:
         lookup = bind(ref)
 
-        def reference(env: E) -> Interval:
-            value = lookup(env)
-            if value is None:
+        def reference(env: F) -> Interval:
+            interval = lookup(env)
+            if interval is None:
                 if ref.optional:
                     return _ZERO_INTERVAL
                 raise _Missing(ref)
-            if not isinstance(value, Value):
-                raise TypeError(f"the resolver must return Value or None, not {value!r}")
-            return value.interval
+            return interval
 
         return reference
 
-    def negation(operand: _Bounds[E] | None) -> _Bounds[E] | None:
+    def negation(operand: _Bounds[F] | None) -> _Bounds[F] | None:
         if operand is None:
             return None
         negated = operand  # narrowed, for the closure
         return lambda env: -negated(env)
 
-    def chain(node: Binary, depth: int) -> _Bounds[E] | None:
+    def chain(node: Binary, depth: int) -> _Bounds[F] | None:
         # The run of + and - walked as `_Compiler.chain` walks it, with the same depth limit.
         spine, current = _additive_spine(node, depth)
         first = number(current, depth + len(spine))
         if first is None:
             return None
-        steps: list[tuple[bool, _Bounds[E]]] = []
+        steps: list[tuple[bool, _Bounds[F]]] = []
         for level, step in reversed(list(enumerate(spine))):
             operand = number(step.right, depth + level + 1)
             if operand is None:
@@ -1386,7 +1429,7 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
             steps.append((step.op == "+", operand))
         start = first  # narrowed, for the closure
 
-        def chain(env: E) -> Interval:
+        def chain(env: F) -> Interval:
             x = start(env)
             low, high = x.low, x.high
             for plus, operand in steps:
@@ -1399,12 +1442,12 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
 
         return chain
 
-    def total(args: list[_Bounds[E] | None]) -> _Bounds[E] | None:
+    def total(args: list[_Bounds[F] | None]) -> _Bounds[F] | None:
         parts = [arg for arg in args if arg is not None]
         if len(parts) < len(args):
             return None
 
-        def total(env: E) -> Interval:
+        def total(env: F) -> Interval:
             intervals = [part(env) for part in parts]  # every argument before any arithmetic
             interval = intervals[0]
             for more in intervals[1:]:
@@ -1413,7 +1456,7 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
 
         return total
 
-    def condition(node: Node, depth: int) -> _Quick[E] | None:
+    def condition(node: Node, depth: int) -> _Quick[F] | None:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, Compare):
@@ -1429,7 +1472,7 @@ def _interval_only(node: Node, bind: Callable[[Ref], Lookup[E]]) -> _Quick[E] | 
                 return None
             every = node.op == "and"
 
-            def joined(env: E) -> bool:
+            def joined(env: F) -> bool:
                 # Every item, as in the full evaluation: an absent reference anywhere counts.
                 results = [item(env) for item in checked]
                 return all(results) if every else any(results)
@@ -1450,10 +1493,10 @@ class Program(Generic[E]):
         compiler = _Compiler(bind)
         self._condition: _Condition[E] | None = None
         self._number: _Number[E] | None = None
-        self._quick: _Quick[E] | None = None
+        self._quick: Callable[[E], bool | Ref] | None = None
         if is_condition(node):
             self._condition = compiler.condition(node, 1)
-            self._quick = _interval_only(node, bind)
+            self._quick = interval_test(node, lambda ref: _interval_of(bind(ref)))
         else:
             self._number = compiler.number(node, 1)
 
@@ -1465,12 +1508,8 @@ class Program(Generic[E]):
         """
         if self._quick is None:
             return False
-        try:
-            return self._quick(env)
-        except _Missing:
-            return None
-        except DecimalException:
-            return False  # the full evaluation words the error
+        holds = self._quick(env)
+        return None if isinstance(holds, Ref) else holds
 
     def __call__(self, env: E, strict: bool = False) -> Outcome:
         """What `evaluate` gives, with each reference looked up by its bound lookup on `env`."""

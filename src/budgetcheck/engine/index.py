@@ -57,6 +57,11 @@ class TableIndex:
         # Rules ask for the same cells and rows over and over: each is worked out once.
         self._quantities: dict[int, tuple[Cell, Quantity | None]] = {}
         self._rows: dict[tuple[str, str | None, int], tuple[Vocabulary, Row | None]] = {}
+        # column index, or name -> id(row) -> interval: what roll-ups and row identities test
+        self._intervals: dict[int, dict[int, Interval | None]] | None = None
+        self._named_intervals: dict[str, dict[int, Interval | None]] = {}
+        self._row_intervals: dict[int, tuple[Row, Interval | None]] = {}
+        self._amount_intervals: list[tuple[Column, dict[int, Interval | None]]] | None = None
 
     def columns_named(self, name: str) -> list[Column]:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
@@ -71,11 +76,13 @@ class TableIndex:
         if found:
             return found
         path = tuple(column_key(p) for p in name.split("/"))
-        return [
-            c
-            for c in self.amount_columns
-            if tuple(column_key(p) for p in c.path)[-len(path) :] == path
-        ]
+        return [c for c, keys in self._column_keys if keys[-len(path) :] == path]
+
+    @cached_property
+    def _column_keys(self) -> list[tuple[Column, tuple[str, ...]]]:
+        """Each amount column with its header path as keys: rules ask for many names that
+        are not canonical here, and each is matched against every path."""
+        return [(c, tuple(column_key(p) for p in c.path)) for c in self.amount_columns]
 
     def has_column(self, name: str) -> bool:
         return bool(self.columns_named(name))
@@ -104,17 +111,88 @@ class TableIndex:
     def _quantity(self, cell: Cell) -> Quantity | None:
         if cell.problem is not None:
             return None
-        unit, precision = self.table.unit, self.table.precision
-        if cell.amount is None:
-            return Quantity(_ZERO, (cell.ref,), unit, precision)
+        return Quantity(self._interval(cell), (cell.ref,), self.table.unit, self.table.precision)
+
+    def _interval(self, cell: Cell) -> Interval:
+        """The interval in 元 of a cell that holds an amount or nothing (blank: exactly 0)."""
+        amount = cell.amount
+        if amount is None:
+            return _ZERO
         # Amount.scaled(factor).low and .high, without making the scaled Amount.
-        value = cell.amount.value * self.factor
-        half = half_unit(cell.amount.decimals - self.shift)
+        value = amount.value * self.factor
+        decimals = amount.decimals - self.shift
+        half = _HALVES.get(decimals) or half_unit(decimals)  # `_HALVES` holds no zero
         low, high = value - half, value + half
         # A finite value and a positive half make finite, ordered ends: skip the checks (the
         # rare value that is not finite still meets them, and fails as it always did).
-        interval = made(low, high) if value.is_finite() else Interval(low, high)
-        return Quantity(interval, (cell.ref,), unit, precision)
+        return made(low, high) if value.is_finite() else Interval(low, high)
+
+    def cell_intervals(self, index: int) -> dict[int, Interval | None]:
+        """By id() of each row with a cell in column `index`: the cell's interval, the same as
+        its `quantity`'s; None for text that is not an amount. Rows without the cell are left
+        out.
+
+        Worked out for every column at once, in one pass over the cells: roll-ups and row
+        identities test nearly every cell of a table, and mostly need its interval only (the
+        Quantity, with its cell, is made for a finding).
+        """
+        if self._intervals is None:
+            self._intervals = self._cell_intervals()
+        found = self._intervals.get(index)
+        if found is None:
+            found = self._intervals[index] = {}  # a column without cells
+        return found
+
+    def amount_intervals(self) -> list[tuple[Column, dict[int, Interval | None]]]:
+        """Each amount column with its `cell_intervals`: what a roll-up compares, column by
+        column, for every parent row."""
+        if self._amount_intervals is None:
+            self._amount_intervals = [
+                (column, self.cell_intervals(column.index)) for column in self.amount_columns
+            ]
+        return self._amount_intervals
+
+    def _cell_intervals(self) -> dict[int, dict[int, Interval | None]]:
+        # Rows live as long as the table (and this index), so their ids stay theirs.
+        by_column: dict[int, dict[int, Interval | None]] = {}
+        interval = self._interval
+        for row in self.table.rows:
+            row_id = id(row)
+            for index, cell in row.cells.items():
+                found = by_column.get(index)
+                if found is None:
+                    found = by_column[index] = {}
+                if cell.problem is not None:
+                    found[row_id] = None
+                elif cell.amount is None:
+                    found[row_id] = _ZERO  # blank: about half the cells, not worth a call
+                else:
+                    found[row_id] = interval(cell)
+        return by_column
+
+    def interval(self, row: Row, name: str) -> Interval | None:
+        """The interval of `cell(row, name)`, the same as its `quantity`'s; None when there is
+        no such cell or it is not an amount."""
+        column = self._named_intervals.get(name)
+        if column is not None:
+            return column.get(id(row))
+        # One row asked (a total named by a document-level rule): no column worked out for it.
+        cell = self.cell(row, name)
+        if cell is None or cell.problem is not None:
+            return None
+        return self._interval(cell)
+
+    def named_intervals(self, name: str) -> dict[int, Interval | None]:
+        """By id() of each row: the interval of the cell `cell(row, name)` finds (None: no such
+        cell, or not an amount), as a row identity reads a column of its own table."""
+        found = self._named_intervals.get(name)
+        if found is None:
+            found = {}
+            # The first named column that has a cell wins, as in `cell`: later ones go first.
+            for column in reversed(self.columns_named(name)):
+                found.update(self.cell_intervals(column.index))
+            self._named_intervals[name] = found
+        return found
 
     def column_quantities(self, rows: list[Row], index: int) -> list[Quantity | None]:
         """`quantity` of the cell in column `index` of each row that has one, in order."""
@@ -159,20 +237,35 @@ class TableIndex:
 
     def _find_row(self, selector: str, vocabulary: Vocabulary, side: str | None) -> Row | None:
         rows = [
-            r
-            for r in self.table.rows
+            (r, label)
+            for r, label in zip(self.table.rows, self._label_keys, strict=True)
             if r.kind != "placeholder" and (side is None or r.side == side)
         ]
         if selector.isdigit():
-            return next((r for r in rows if r.code == selector), None)
+            return next((r for r, _ in rows if r.code == selector), None)
         wanted = vocabulary.row_keys(selector)
-        matches = [r for r in rows if key(r.label) in wanted]
+        matches = [r for r, label in rows if label in wanted]
         if not matches and key(selector) in ("合计", "总计"):
-            matches = [r for r in rows if r.kind == "total" and key(r.label) in ("合计", "总计")]
+            matches = [r for r, label in rows if r.kind == "total" and label in ("合计", "总计")]
         if not matches:
             return None
         totals = [r for r in matches if r.kind == "total"]
         return (totals or matches)[-1] if key(selector).endswith(("合计", "总计")) else matches[0]
+
+    @cached_property
+    def _label_keys(self) -> list[str]:
+        """`key` of each row's label, in order: rules look up rows by name many times."""
+        return [key(r.label) for r in self.table.rows]
+
+    def row_interval(self, row: Row) -> Interval | None:
+        """The interval of `row_amount(row)`, remembered: rules name a few totals many times."""
+        known = self._row_intervals.get(id(row))
+        if known is not None and known[0] is row:
+            return known[1]
+        amount = self.row_amount(row)
+        interval = None if amount is None else amount.interval
+        self._row_intervals[id(row)] = (row, interval)
+        return interval
 
     def single_item_row(self) -> Row | None:
         """The one data row of a table laid out horizontally (三公 as one row of columns)."""
@@ -217,6 +310,11 @@ def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) 
                 if best is None or score[:2] > best[:2]:
                     best = score
     return best[2] if best else None
+
+
+# decimals -> half_unit(decimals) for the decimals amounts have, made once rather than per
+# cell: 5·10⁻ⁿ is exact, so it is the same whenever it is made.
+_HALVES: dict[int, Decimal] = {d: half_unit(d) for d in range(-40, 41)}
 
 
 class DocumentIndex:

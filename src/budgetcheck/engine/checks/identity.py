@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from operator import methodcaller
+from operator import itemgetter, methodcaller
+from typing import Literal, NamedTuple
 
 from budgetcheck.engine.checks.base import (
     Context,
@@ -29,10 +30,13 @@ from budgetcheck.engine.expr import (
     Value,
     Verdict,
     compile_expression,
+    interval_test,
+    references,
     unparse,
 )
 from budgetcheck.engine.facts import Fact, find_fact
 from budgetcheck.engine.index import Quantity, Source, TableIndex
+from budgetcheck.engine.interval import Interval
 from budgetcheck.engine.packs import Rule, rule_error
 from budgetcheck.engine.vocabulary import TEXT_TABLE
 from budgetcheck.engine.wording import describe
@@ -52,6 +56,8 @@ class Compiled:
     facts: dict[str, Fact]
     # The alternatives compiled with their references bound to lookups on a Resolver.
     programs: tuple[Program[Resolver], ...]
+    # The alternatives compiled again to be told from intervals alone (`_quick_test`).
+    quick: tuple[QuickTest | None, ...] = ()
 
 
 class Resolver:
@@ -169,6 +175,25 @@ class Resolver:
 
 
 Shown = tuple[tuple[Source, ...], str, int]  # sources, the unit and decimals to show them in
+# The intervals of an alternative's references, in the order of `references` (None: absent).
+Intervals = tuple[Interval | None, ...]
+
+
+class Reading(NamedTuple):
+    """How `_intervals` reads one reference, worked out when compiling the rule."""
+
+    # "own": a column of the current row of the rule's own table; "current": the current row
+    # of a named table (T[本行].c, or its amount T[本行]); "row": a row named by a selector
+    # (T[合计].c, T[合计]); "lookup": a text fact, through a Resolver as evaluated.
+    how: Literal["own", "current", "row", "lookup"]
+    table: str | None
+    row: str | None
+    column: str
+    lookup: Lookup[Resolver]
+
+
+# An alternative's interval-only test, run on its references' intervals, and how to read them.
+QuickTest = tuple[Callable[[Intervals], "bool | Ref"], tuple[Reading, ...]]
 
 
 class Known:
@@ -253,7 +278,28 @@ def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Co
             _validate_ref(rule, ref, own_kind, facts)
         nodes.append(node)
     programs = tuple(compile_expression(node, partial(_lookup, facts=facts)) for node in nodes)
-    return Compiled(rule, tuple(nodes), facts, programs)
+    quick = tuple(_quick_test(node, facts) for node in nodes)
+    return Compiled(rule, tuple(nodes), facts, programs, quick)
+
+
+def _quick_test(node: Node, facts: dict[str, Fact]) -> QuickTest | None:
+    """The alternative as `Program.holds` tests it, but run on a tuple of its references'
+    intervals: the engine reads those for a whole column at once (`_quick_holds`)."""
+    refs = tuple(references(node))
+    slots = {ref: slot for slot, ref in enumerate(refs)}
+    test = interval_test(node, lambda ref: itemgetter(slots[ref]))
+    return None if test is None else (test, tuple(_reading(ref, facts) for ref in refs))
+
+
+def _reading(ref: Ref, facts: dict[str, Fact]) -> Reading:
+    column = "/".join(ref.column)
+    lookup = _lookup(ref, facts)
+    if ref.table is None:
+        return Reading("own", None, None, column, lookup)
+    if key(ref.table) == TEXT_TABLE:
+        return Reading("lookup", ref.table, ref.row, column, lookup)
+    current_row = ref.row is not None and key(ref.row) == CURRENT_ROW
+    return Reading("current" if current_row else "row", ref.table, ref.row, column, lookup)
 
 
 def _validate_ref(rule: Rule, ref: Ref, own_kind: str | None, facts: dict[str, Fact]) -> None:
@@ -303,17 +349,107 @@ def _first_applicable(
     return None, resolver or make(), missing
 
 
-def _holds_quickly(compiled: Compiled, resolver: Resolver) -> bool:
-    """True when the alternative `_first_applicable` picks holds, told from intervals alone.
+def _quick_holds(
+    compiled: Compiled, context: Context, table: TableIndex | None, currents: list[dict[str, Row]]
+) -> list[bool | Ref]:
+    """For each evaluation (the current row of each table), what `_first_applicable` finds,
+    told from intervals alone where that is enough: True, the alternative it picks holds; a
+    Ref, no alternative applies and this is the first one's absent reference; False: evaluate
+    fully. Never strict.
 
-    Nearly every evaluation holds, and then only that matters; False means "evaluate fully",
-    which makes the Verdict a finding or a not-applicable reason is worded from. Never strict.
+    Nearly every evaluation holds, and then only that matters: the full evaluation makes the
+    Verdict a finding is worded from. Each alternative answers as `Program.holds` does on a
+    Resolver (but naming the absent reference), a reference at a time over every evaluation:
+    the intervals of a column come from the table's index (`TableIndex.named_intervals`), not
+    from a Value made per cell by a Resolver made per row.
     """
-    for program in compiled.programs:
-        holds = program.holds(resolver)  # None: a reference is absent, try the next one
-        if holds is not None:
-            return holds
-    return False
+    answers: list[bool | Ref] = [False] * len(currents)
+    absent: dict[int, Ref] = {}  # evaluation -> the first alternative's absent reference
+    undecided = list(range(len(currents)))  # where every alternative so far lacked a reference
+    for quick in compiled.quick:
+        if not undecided:
+            break
+        if quick is None:
+            return answers  # `Program.holds` gives False: evaluate the undecided fully
+        test, readings = quick
+        pending = [currents[n] for n in undecided]
+        row_ids: dict[str, list[int]] = {}
+        columns = [_intervals(r, compiled, context, table, pending, row_ids) for r in readings]
+        rows = zip(*columns, strict=True) if readings else [()] * len(pending)
+        still: list[int] = []
+        for n, intervals in zip(undecided, rows, strict=True):
+            answer = test(intervals)
+            if isinstance(answer, Ref):
+                absent.setdefault(n, answer)
+                still.append(n)
+            else:
+                answers[n] = answer
+        undecided = still
+    for n in undecided:  # no alternative applies: what `_first_applicable` reports
+        answers[n] = absent[n]
+    return answers
+
+
+def _intervals(
+    reading: Reading,
+    compiled: Compiled,
+    context: Context,
+    table: TableIndex | None,
+    currents: list[dict[str, Row]],
+    row_ids: dict[str, list[int]],
+) -> list[Interval | None]:
+    """The interval of a reference (None: absent) in each evaluation, as `Resolver` finds its
+    Value (`column`, `cell`, `fact`); `row_ids` as for `_column_of`."""
+    how, column = reading.how, reading.column
+    if how == "own":
+        if table is None:
+            return [None] * len(currents)
+        return _column_of(table, column, currents, row_ids)
+    if not currents:
+        return []
+    if how == "lookup":  # a fact: the same in every evaluation
+        known = _known_values(context)
+        value = reading.lookup(Resolver(context, table, currents[0], compiled.facts, known))
+        return [None if value is None else value.interval] * len(currents)
+    named = context.index.table(reading.table or "")
+    if named is None:
+        return [None] * len(currents)
+    if how == "current":
+        if column:
+            return _column_of(named, column, currents, row_ids)
+        kind = named.table.kind
+        return [_row_interval(named, current.get(kind), reading) for current in currents]
+    row = named.find_row(reading.row or "", context.index.vocabulary)
+    return [_row_interval(named, row, reading)] * len(currents)
+
+
+def _row_interval(table: TableIndex, row: Row | None, reading: Reading) -> Interval | None:
+    """A column of `row` of a named table, or its amount when no column is named."""
+    if row is None:
+        # A table laid out as one row of columns: T[c] is its column c.
+        lone = table.single_item_row()
+        if lone is not None and reading.row and not reading.column:
+            return table.interval(lone, reading.row)
+        return None
+    if reading.column:
+        return table.interval(row, reading.column)
+    return table.row_interval(row)
+
+
+def _column_of(
+    table: TableIndex, column: str, currents: list[dict[str, Row]], row_ids: dict[str, list[int]]
+) -> list[Interval | None]:
+    """The interval of `column` in the current row of `table` in each evaluation; `row_ids`
+    remembers the ids of those rows, by table kind."""
+    by_row = table.named_intervals(column)
+    kind = table.table.kind
+    ids = row_ids.get(kind)
+    if ids is None:
+        # The rows' ids, shared by the alternative's references to the table. A missing row
+        # finds nothing: None outlives every row, so no row has its id.
+        ids = row_ids[kind] = [id(current.get(kind)) for current in currents]
+    get = by_row.get
+    return [get(n) for n in ids]
 
 
 def _missing_reason(ref: Ref | None) -> Text:
@@ -368,10 +504,11 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
 def run_document(compiled: Compiled, context: Context) -> Outcome:
     """`expression`: one identity across tables (or tables and text), evaluated once."""
     known = _known_values(context)
-    if not context.strict and _holds_quickly(
-        compiled, Resolver(context, None, {}, compiled.facts, known)
-    ):
+    answer = False if context.strict else _quick_holds(compiled, context, None, [{}])[0]
+    if answer is True:
         return Outcome(evaluated=1)
+    if isinstance(answer, Ref):
+        return Outcome(applicable=False, reason=_missing_reason(answer))
     verdict, resolver, missing = _first_applicable(
         compiled,
         partial(Resolver, context, None, {}, compiled.facts, known),
@@ -414,15 +551,23 @@ def _each_row(
     outcome = Outcome()
     missing: Ref | None = None
     known = _known_values(context)
-    quick = not context.strict  # strict compares stated values: always evaluate fully
-    for row, current in rows:
-        if quick and _holds_quickly(
-            compiled, Resolver(context, table, current, compiled.facts, known)
-        ):
+    # Strict compares stated values: always evaluate fully.
+    holding = (
+        [False] * len(rows)
+        if context.strict
+        else _quick_holds(compiled, context, table, [current for _, current in rows])
+    )
+    for (row, current), answer in zip(rows, holding, strict=True):
+        if answer is True:
             outcome.evaluated += 1
             continue
+        if isinstance(answer, Ref):  # no alternative applies to this row
+            missing = missing or answer
+            continue
         verdict, resolver, absent = _first_applicable(
-            compiled, partial(Resolver, context, table, current, compiled.facts, known), context.strict
+            compiled,
+            partial(Resolver, context, table, current, compiled.facts, known),
+            context.strict,
         )
         if verdict is None:
             missing = missing or absent

@@ -19,12 +19,13 @@ from budgetcheck.engine.checks.base import (
     table_names,
 )
 from budgetcheck.engine.index import TableIndex, add_all
-from budgetcheck.engine.interval import add_intervals
+from budgetcheck.engine.interval import CEILING, FLOOR, ZERO, Interval, made
 from budgetcheck.engine.packs import Rule
 from budgetcheck.findings import Text
-from budgetcheck.model import Row
+from budgetcheck.model import Column, Row
 
 PARTS = ("children", "total")
+_NO_CELL = Interval.exact(0)  # a marker for "the row has no cell in the column", never a value
 
 
 def run(rule: Rule, context: Context) -> Outcome:
@@ -129,40 +130,69 @@ def _compare(
     parts: str,
     outcome: Outcome,
 ) -> None:
-    for column in table.amount_columns:
-        index = column.index
-        if index not in parent.cells:
-            continue
-        stated = table.quantity(parent.cells[index])
-        if stated is None:
-            continue  # text in an amount cell is reported by its own rule
-        pieces = table.column_quantities(children, index)
-        if None in pieces:
-            continue
-        found = [p for p in pieces if p is not None]
-        # A cell's quantity always has the cell as its source: no children cells, nothing to add.
-        if not found:
-            continue
-        outcome.evaluated += 1
-        # Most parents add up: the sum's Quantity, with its cells, is made only for a finding.
-        total = add_intervals([p.interval for p in found])
-        if intervals_agree(stated.interval, total, context.strict):
-            continue
-        expected = add_all(found)
-        names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
-        what = (
-            Text(
-                f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
-                f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
-                f"parts ({names})",
-            )
-            if parts == "children"
-            else Text(
-                f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
-                f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
-                "top-level rows",
-            )
+    parent_id = id(parent)
+    children_ids = [id(c) for c in children]
+    strict = context.strict
+    # Most parents add up, and for that only the cells' intervals matter (worked out once per
+    # column); their Quantities, with the cells, are made only for a finding.
+    for column, intervals in table.amount_intervals():
+        stated_interval = intervals.get(parent_id, _NO_CELL)
+        if stated_interval is None or stated_interval is _NO_CELL:
+            continue  # no cell; or text in an amount cell, reported by its own rule
+        # add_intervals over the children's cells, written out: a few hundred sums per
+        # document. Amounts are far inside the contexts' range, so no addition can raise
+        # before the text cell that makes the sum moot is met.
+        low = high = ZERO
+        added = 0
+        for child in children_ids:
+            piece = intervals.get(child, _NO_CELL)
+            if piece is _NO_CELL:
+                continue
+            if piece is None:
+                break  # text in a child's cell: not checked
+            low = FLOOR.add(low, piece.low)
+            high = CEILING.add(high, piece.high)
+            added += 1
+        else:
+            if not added:
+                continue  # every child without a cell: nothing to add
+            outcome.evaluated += 1
+            if strict:
+                if intervals_agree(stated_interval, made(low, high), strict):
+                    continue
+            elif stated_interval.low <= high and low <= stated_interval.high:
+                continue  # the intervals meet (`intervals_agree`)
+            _finding(rule, table, parent, children, parts, column, outcome)
+
+
+def _finding(
+    rule: Rule,
+    table: TableIndex,
+    parent: Row,
+    children: list[Row],
+    parts: str,
+    column: Column,
+    outcome: Outcome,
+) -> None:
+    """The finding for a parent that does not add up in `column`, worded from Quantities."""
+    stated = table.quantity(parent.cells[column.index])
+    found = [p for p in table.column_quantities(children, column.index) if p is not None]
+    assert stated is not None
+    expected = add_all(found)
+    names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
+    what = (
+        Text(
+            f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
+            f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
+            f"parts ({names})",
         )
-        outcome.findings.append(
-            comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
+        if parts == "children"
+        else Text(
+            f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
+            f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
+            "top-level rows",
         )
+    )
+    outcome.findings.append(
+        comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
+    )

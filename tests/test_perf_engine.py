@@ -1,0 +1,282 @@
+"""The engine's fast paths give what the plain paths give.
+
+Row identities, document expressions and row matches are first told from intervals alone, read
+a column at a time from the table's index (`identity._quick_holds`); roll-ups add the intervals
+of a column worked out once (`TableIndex.cell_intervals`). Both must agree with the full
+evaluation on every evaluation, on real documents and on documents changed at random: a
+changed amount, a blank, a cell of text, a missing cell.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from budgetcheck.engine.checks import identity, rollup
+from budgetcheck.engine.checks.base import (
+    Context,
+    Outcome,
+    agree,
+    comparison_finding,
+    row_name,
+)
+from budgetcheck.engine.expr import Ref
+from budgetcheck.engine.index import DocumentIndex, TableIndex, add_all
+from budgetcheck.engine.packs import Rule
+from budgetcheck.engine.run import EXPRESSION_KINDS
+from budgetcheck.engine.vocabulary import vocabulary
+from budgetcheck.findings import Text
+from budgetcheck.model import Amount, Cell, Document, Row
+from docbuild import fixture, ruleset
+
+EXAMPLES = int(os.environ.get("BUDGETCHECK_FUZZ_EXAMPLES", "30"))
+FIXTURES = [
+    "siping-2024.xlsx",
+    "siping-2024-codes.xlsx",
+    "siping-2024-complete.xlsx",
+    "siping-2024-stacked.xlsx",
+    "siping-2024-template-layout.xlsx",
+]
+
+
+def _compiled() -> list[tuple[str, identity.Compiled]]:
+    rules = ruleset()
+    return [
+        (
+            rule.info.check_kind,
+            identity.compile_rule(rule, rules.facts, EXPRESSION_KINDS[rule.info.check_kind]),
+        )
+        for rule in rules.rules
+        if rule.info.check_kind in EXPRESSION_KINDS
+    ]
+
+
+RUNS = {
+    "row_identity": identity.run_rows,
+    "expression": identity.run_document,
+    "row_match": identity.run_matched,
+}
+
+
+@dataclass
+class _Asked:
+    compiled: identity.Compiled
+    context: Context
+    table: TableIndex | None
+    currents: list[dict[str, Row]]
+    answers: list[bool | Ref]
+
+
+def _check_expression_rules(doc: Document, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every interval-only answer agrees with `_first_applicable`, and every rule's outcome is
+    the one it has when every evaluation is made in full. Returns the answers checked."""
+    asked: list[_Asked] = []
+    quick = identity._quick_holds
+
+    def recording(
+        compiled: identity.Compiled,
+        context: Context,
+        table: TableIndex | None,
+        currents: list[dict[str, Row]],
+    ) -> list[bool | Ref]:
+        answers = quick(compiled, context, table, currents)
+        asked.append(_Asked(compiled, context, table, currents, answers))
+        return answers
+
+    checked = 0
+    for kind, compiled in _compiled():
+        run = RUNS[kind]
+        monkeypatch.setattr(identity, "_quick_holds", recording)
+        fast = run(compiled, _context(doc))
+        monkeypatch.setattr(identity, "_quick_holds", _never_quick)
+        plain = run(compiled, _context(doc))
+        assert _same(fast, plain), compiled.rule.id
+    monkeypatch.setattr(identity, "_quick_holds", quick)
+    for record in asked:
+        for current, answer in zip(record.currents, record.answers, strict=True):
+            make = partial(
+                identity.Resolver,
+                record.context,
+                record.table,
+                current,
+                record.compiled.facts,
+            )
+            verdict, _, missing = identity._first_applicable(record.compiled, make, False)
+            if answer is True:
+                assert verdict is not None and verdict.holds
+            elif isinstance(answer, Ref):
+                assert verdict is None and missing == answer
+            checked += 1
+    return checked
+
+
+def _never_quick(
+    compiled: identity.Compiled,
+    context: Context,
+    table: TableIndex | None,
+    currents: list[dict[str, Row]],
+) -> list[bool | Ref]:
+    return [False] * len(currents)
+
+
+def _context(doc: Document, strict: bool = False) -> Context:
+    return Context(DocumentIndex(doc, vocabulary()), None, strict)
+
+
+def _same(a: Outcome, b: Outcome) -> bool:
+    return (a.findings, a.applicable, a.reason, a.evaluated, a.unchecked) == (
+        b.findings,
+        b.applicable,
+        b.reason,
+        b.evaluated,
+        b.unchecked,
+    )
+
+
+def _check_rollups(doc: Document) -> None:
+    for rule in ruleset().rules:
+        if rule.info.check_kind != "rollup":
+            continue
+        for strict in (False, True):
+            fast = rollup.run(rule, _context(doc, strict))
+            plain = _plain_rollup(rule, _context(doc, strict))
+            assert _same(fast, plain), (rule.id, strict)
+
+
+def _plain_rollup(rule: Rule, context: Context) -> Outcome:
+    """`rollup.run` comparing each cell's Quantity, as the roll-ups were first written."""
+    original = rollup._compare
+    rollup._compare = _compare_quantities  # type: ignore[assignment]
+    try:
+        return rollup.run(rule, context)
+    finally:
+        rollup._compare = original
+
+
+def _compare_quantities(
+    rule: Rule,
+    context: Context,
+    table: TableIndex,
+    parent: Row,
+    children: list[Row],
+    parts: str,
+    outcome: Outcome,
+) -> None:
+    for column in table.amount_columns:
+        index = column.index
+        if index not in parent.cells:
+            continue
+        stated = table.quantity(parent.cells[index])
+        if stated is None:
+            continue
+        pieces = table.column_quantities(children, index)
+        if None in pieces:
+            continue
+        found = [p for p in pieces if p is not None]
+        if not found:
+            continue
+        outcome.evaluated += 1
+        expected = add_all(found)
+        if agree(stated, expected, context.strict):
+            continue
+        names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
+        what = (
+            Text(
+                f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
+                f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
+                f"parts ({names})",
+            )
+            if parts == "children"
+            else Text(
+                f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
+                f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
+                "top-level rows",
+            )
+        )
+        outcome.findings.append(
+            comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
+        )
+
+
+def _check_index(doc: Document) -> int:
+    """The index's intervals are its Quantities' intervals, cell by cell."""
+    index = DocumentIndex(doc, vocabulary())
+    checked = 0
+    for table in index.tables.values():
+        names = {c.name for c in table.amount_columns} | set(table.canonical.values())
+        for column in table.amount_columns:
+            by_row = table.cell_intervals(column.index)
+            for row in table.table.rows:
+                cell = row.cells.get(column.index)
+                if cell is None:
+                    assert id(row) not in by_row
+                    continue
+                quantity = table.quantity(cell)
+                assert by_row[id(row)] == (None if quantity is None else quantity.interval)
+                checked += 1
+        for row in table.table.rows:
+            amount = table.row_amount(row)
+            assert table.row_interval(row) == (None if amount is None else amount.interval)
+            for name in names:
+                cell = table.cell(row, name)
+                quantity = None if cell is None else table.quantity(cell)
+                expected = None if quantity is None else quantity.interval
+                assert table.interval(row, name) == expected  # before the column is worked out
+                assert table.named_intervals(name).get(id(row)) == expected
+                assert table.interval(row, name) == expected  # and after
+    return checked
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_fast_paths_agree_on_the_fixtures(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = fixture(name)
+    assert _check_index(doc) > 0
+    assert _check_expression_rules(doc, monkeypatch) > 0
+    _check_rollups(doc)
+
+
+@st.composite
+def changed_documents(draw: st.DrawFn) -> Document:
+    """A fixture with a few cells changed: another amount, a blank, text, or no cell at all."""
+    doc = fixture(draw(st.sampled_from(FIXTURES[:2])))
+    for _ in range(draw(st.integers(1, 6))):
+        table = draw(st.sampled_from(doc.tables))
+        rows = [r for r in table.rows if r.cells]
+        if not rows:
+            continue
+        row = draw(st.sampled_from(rows))
+        index = draw(st.sampled_from(sorted(row.cells)))
+        cell = row.cells[index]
+        change = draw(st.sampled_from(["amount", "blank", "text", "gone"]))
+        if change == "gone":
+            del row.cells[index]
+        elif change == "blank":
+            row.cells[index] = Cell(cell.ref, None, "")
+        elif change == "text":
+            row.cells[index] = Cell(cell.ref, None, "待定", "not a number")
+        else:
+            cents = draw(st.integers(-(10**9), 10**9))
+            decimals = draw(st.integers(0, 4))
+            value = Decimal(cents).scaleb(-decimals)
+            row.cells[index] = Cell(cell.ref, Amount(value, decimals), str(value))
+    return doc
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(doc=changed_documents())
+def test_fast_paths_agree_on_changed_documents(
+    doc: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _check_index(doc)
+    _check_expression_rules(doc, monkeypatch)
+    _check_rollups(doc)
