@@ -39,7 +39,7 @@ _COMPARE_YEAR = re.compile(r"(?:比|较|与|同)((?:19|20)\d{2})年")
 _COMPARE_ANY = re.compile(r"比|较|与|同比|相比")
 _THRESHOLD = ("以上", "以下", "及以上", "及以下", "以内", "左右")
 _NOT_CHANGE_AFTER = ("至", "到")
-_DIRECTION_GAP = frozenset({"", "了", "为", "约", "达"})
+_DIRECTION_GAP = frozenset({"", "了", "为", "约", "达"})  # one character at most (see `_direction`)
 _CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_END + ",") + "]")
 _ENUMERATOR = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[）)、.]")
 
@@ -49,31 +49,46 @@ class Lexicon(NamedTuple):
     """Subject names (compact) → subject ids, matched longest first."""
 
     names: dict[str, str]
-    starting: dict[str, tuple[str, ...]]  # first character -> the names it starts, longest first
+    lengths: dict[str, tuple[int, ...]]  # first character -> the lengths of the names it starts, longest first
+    last: frozenset[str]  # the characters names end with
 
     @classmethod
     def build(cls, names: dict[str, str]) -> Lexicon:
         # Part of every document's names come from its own tables, so the lexicon is built per
-        # document: an index by first character costs far less to build than a regular
-        # expression of a few thousand characters, and the texts it scans are short.
-        starting: dict[str, list[str]] = {}
-        for name in sorted((n for n in names if n), key=len, reverse=True):
-            starting.setdefault(name[0], []).append(name)
-        return cls(dict(names), {first: tuple(group) for first, group in starting.items()})
+        # document: an index of lengths by first character costs far less to build than a
+        # regular expression of a few thousand characters (or a sort of the names), and the
+        # texts it scans are short.
+        lengths: dict[str, set[int]] = {}
+        for name in names:
+            if name:
+                lengths.setdefault(name[0], set()).add(len(name))
+        return cls(
+            dict(names),
+            {first: tuple(sorted(group, reverse=True)) for first, group in lengths.items()},
+            frozenset(name[-1] for name in names if name),
+        )
 
     def find(self, text: str) -> list[tuple[int, str]]:
         """(start, name) of each name in `text`, left to right, without overlaps; at each
         position the longest name that starts there (what an alternation of the names sorted
         longest first finds)."""
         found: list[tuple[int, str]] = []
-        starting = self.starting
+        names, index = self.names, self.lengths
         position, end = 0, len(text)
         while position < end:
-            for name in starting.get(text[position], ()):
-                if text.startswith(name, position):
-                    found.append((position, name))
-                    position += len(name)
-                    break
+            lengths = index.get(text[position])
+            if lengths is not None:
+                # Names of one length that start alike are one slice: a set lookup per length
+                # instead of a comparison per name. Near the end a slice is shorter than its
+                # length, and then it is (if a name at all) the longest name that fits.
+                for length in lengths:
+                    candidate = text[position : position + length]
+                    if candidate in names:
+                        found.append((position, candidate))
+                        position += len(candidate)
+                        break
+                else:
+                    position += 1
             else:
                 position += 1
         return found
@@ -177,28 +192,41 @@ def extract(
 ) -> list[ParagraphClaims]:
     results = []
     read = 0
+    # Many paragraphs sit under one heading: the scope its words give is looked up once.
+    heading_scopes: dict[str | None, str | None] = {}
     for i, paragraph in enumerate(paragraphs):
         if read >= MAX_DOCUMENT_CLAIMS:
             results.append(ParagraphClaims(i, compact(paragraph.text), "", unread=True))
             continue
-        result = _paragraph(i, paragraph, lexicon, vocab)
+        heading = paragraph.heading
+        if heading in heading_scopes:
+            scope = heading_scopes[heading]
+        else:
+            scope = heading_scopes[heading] = vocab.scope_in(heading)
+        result = _paragraph(i, paragraph, lexicon, vocab, scope)
         read += len(result.claims)
         results.append(result)
     return results
 
 
-def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: NarrativeVocabulary) -> ParagraphClaims:
+def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: NarrativeVocabulary,
+               heading_scope: str | None) -> ParagraphClaims:
+    """`heading_scope`: `vocab.scope_in(paragraph.heading)`, which the caller looks up once per heading."""
     text = compact(paragraph.text)
-    scope = vocab.scope_of(paragraph.heading, text.text)
+    scope = heading_scope if heading_scope is not None else vocab.scope_in(text.text)
+    if scope is None:
+        scope = "default"
     result = ParagraphClaims(index, text, scope, sentence_ends(text.text) if text.text else [])
     state = _State()
     wanted: list[int] = []
-    for match in vocab.claim_gate.finditer(text.text):
-        if len(wanted) >= MAX_FIGURES:
-            break
-        at = bisect_right(result.ends, match.start())
-        if not wanted or wanted[-1] != at:
-            wanted.append(at)
+    ends = result.ends
+    # The sentences with a match of the gate, in order: once one has a match, the search goes on
+    # from its end (a match never holds a sentence end).
+    start = _gate(vocab, text.text, 0)
+    while start is not None and len(wanted) < MAX_FIGURES:
+        at = bisect_right(ends, start)
+        wanted.append(at)
+        start = _gate(vocab, text.text, ends[at]) if at < len(ends) else None
     for number in wanted:
         result.claims.extend(_sentence(result.sentence(number), scope, lexicon, vocab, state))
     counted = _counts(result, vocab)
@@ -208,6 +236,16 @@ def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: Na
         if not (c.kind == "count" and c.number and (c.sentence.index, c.number.start) in spans)
     ] + counted
     return result
+
+
+def _gate(vocab: NarrativeVocabulary, text: str, position: int) -> int | None:
+    """Where the first figure with a unit or "unchanged" word from `position` on starts."""
+    figure = vocab.figure_gate.search(text, position)
+    flat = vocab.flat_gate.search(text, position) if vocab.flat_gate is not None else None
+    if figure is None or flat is None:
+        found = figure or flat
+        return found.start() if found is not None else None
+    return min(figure.start(), flat.start())
 
 
 @dataclass(slots=True)
@@ -222,6 +260,8 @@ class _State:
 
 def _boundaries(text: str) -> list[int]:
     """Positions just after each clause mark (an ASCII comma between digits is a separator)."""
+    if "," not in text:  # each mark is one character: the position after it is its match's end
+        return [mark.end() for mark in _CLAUSE_MARK.finditer(text)]
     out = []
     last = len(text) - 1
     # Only the marks themselves are visited: a sentence has a few among a hundred characters.
@@ -323,8 +363,8 @@ def _followed_by_of_which(text: str, end: int) -> bool:
 def _whole_markers(text: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     """Each "X中，" of a sentence: (position after it, subject of X)."""
     out: list[tuple[int, str]] = []
-    if "中" not in text:
-        return out  # no name can be followed by it
+    if not _may_mark_whole(text, lexicon.last):
+        return out  # no name can be followed by it: the whole sentence need not be scanned
     for start, name in lexicon.find(text):
         end = start + len(name)
         if text.startswith("中", end) and text[end + 1 : end + 2] in ("，", "：", ""):
@@ -332,8 +372,25 @@ def _whole_markers(text: str, lexicon: Lexicon) -> list[tuple[int, str]]:
     return out
 
 
+def _may_mark_whole(text: str, last: frozenset[str]) -> bool:
+    """Whether some "中，", "中：" or final "中" follows a character that a name ends with."""
+    at = text.find("中", 1)
+    while at >= 0:
+        if text[at - 1] in last and text[at + 1 : at + 2] in ("，", "：", ""):
+            return True
+        at = text.find("中", at + 1)
+    return False
+
+
 def _direction(prefix: str, vocab: NarrativeVocabulary) -> tuple[str, int, int] | None:
     """(direction, start, end) of a direction word that ends the prefix (but for 了/为/约)."""
+    # A word must end the prefix or stop one gap character short of its end (the gaps are single
+    # characters): most prefixes fail that at once, without a scan.
+    ends = vocab.direction_ends
+    if ends is not None and prefix[-1:] not in ends and (
+        prefix[-1:] not in _DIRECTION_GAP or prefix[-2:-1] not in ends
+    ):
+        return None
     last = None
     for match in vocab.direction_pattern.finditer(prefix):
         last = match
@@ -349,7 +406,7 @@ def _code_mark(text: str, n: Number) -> bool:
 
 def _subject(prefix: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
              state: _State) -> tuple[str | None, str, tuple[tuple[str, str], ...], bool]:
-    marks = list(_CODE_MARK.finditer(prefix))
+    marks = list(_CODE_MARK.finditer(prefix)) if "（" in prefix else None
     if marks:
         code = ""
         codes: list[tuple[str, str]] = []
@@ -426,19 +483,20 @@ def _counts(paragraph: ParagraphClaims, vocab: NarrativeVocabulary) -> list[Clai
     text = paragraph.compact.text
     if not paragraph.ends:
         return out
-    for spec in vocab.counts:
-        for pattern in spec.patterns:
-            for match in pattern.finditer(text):
-                value = chinese_number(match.group("n"))
-                if value is None:
-                    continue
-                sentence = paragraph.sentence_at(match.start())
-                if sentence is None:
-                    continue
-                number = Number(Decimal(value), 0, "个", match.start("n") - sentence.start,
-                                match.end() - sentence.start, match.group(0))
-                out.append(Claim("count", sentence, number, f"count:{spec.id}", spec.id, paragraph.scope,
-                                 unit="个"))
+    for spec, pattern, required in vocab.count_patterns:
+        if required is not None and required not in text:
+            continue  # cannot match: most paragraphs, without running the pattern
+        for match in pattern.finditer(text):
+            value = chinese_number(match.group("n"))
+            if value is None:
+                continue
+            sentence = paragraph.sentence_at(match.start())
+            if sentence is None:
+                continue
+            number = Number(Decimal(value), 0, "个", match.start("n") - sentence.start,
+                            match.end() - sentence.start, match.group(0))
+            out.append(Claim("count", sentence, number, f"count:{spec.id}", spec.id, paragraph.scope,
+                             unit="个"))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,28 +73,85 @@ class NarrativeVocabulary:
     year_exempt_before: tuple[str, ...]
     cut_off_min_length: int
     direction_pattern: re.Pattern[str] = field(init=False)
+    # The last characters of the direction words (None if a word is empty and so ends anywhere).
+    direction_ends: frozenset[str] | None = field(init=False)
     filler_pattern: re.Pattern[str] = field(init=False)
-    claim_gate: re.Pattern[str] = field(init=False)  # where a sentence may hold a claim
+    # Where a sentence may hold a claim: a figure with a unit, or a word saying "unchanged" (two
+    # patterns, not one alternation: each starts with a digit or a word, which the regex engine
+    # skips to, while the alternation of both is tried at every position).
+    figure_gate: re.Pattern[str] = field(init=False)
+    flat_gate: re.Pattern[str] | None = field(init=False)
+    # (word, scope id) in the order of `scopes`: the first pair whose word a text holds decides.
+    scope_words: tuple[tuple[str, str], ...] = field(init=False)
+    # (count, pattern, `required_text` of the pattern) for every pattern of `counts`, in order.
+    count_patterns: tuple[tuple[CountSpec, re.Pattern[str], str | None], ...] = field(init=False)
+    three_public_none_required: tuple[str | None, ...] = field(init=False)  # of `three_public_none`
 
     def __post_init__(self) -> None:
         words = sorted(self.directions, key=len, reverse=True)
         object.__setattr__(self, "direction_pattern", re.compile("|".join(map(re.escape, words))))
+        ends = frozenset(word[-1] for word in words) if all(words) else None
+        object.__setattr__(self, "direction_ends", ends)
         fillers = sorted(self.filler_words, key=len, reverse=True)
         object.__setattr__(self, "filler_pattern", re.compile("|".join(map(re.escape, fillers))))
         from budgetcheck.narrative.text import AMOUNT_UNITS, COUNT_UNITS
 
         units = "|".join(re.escape(u) for u in (*AMOUNT_UNITS, "%", *COUNT_UNITS))
         flat = "|".join(re.escape(w) for w, d in self.directions.items() if d == "flat")
-        object.__setattr__(self, "claim_gate", re.compile(rf"\d(?:{units})" + (f"|{flat}" if flat else "")))
+        object.__setattr__(self, "figure_gate", re.compile(rf"\d(?:{units})"))
+        object.__setattr__(self, "flat_gate", re.compile(flat) if flat else None)
+        pairs = tuple((word, scope.id) for scope in self.scopes for word in scope.words)
+        object.__setattr__(self, "scope_words", pairs)
+        counted = tuple((spec, p, required_text(p)) for spec in self.counts for p in spec.patterns)
+        object.__setattr__(self, "count_patterns", counted)
+        none = tuple(required_text(p) for p in self.three_public_none)
+        object.__setattr__(self, "three_public_none_required", none)
 
     def scope_of(self, *texts: str | None) -> str:
         for text in texts:
-            if not text:
-                continue
-            for scope in self.scopes:
-                if any(word in text for word in scope.words):
-                    return scope.id
+            found = self.scope_in(text)
+            if found is not None:
+                return found
         return "default"
+
+    def scope_in(self, text: str | None) -> str | None:
+        """The first scope whose words `text` holds, or None."""
+        if text:
+            for word, scope in self.scope_words:
+                if word in text:
+                    return scope
+        return None
+
+
+def required_text(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of plain characters that every match of `pattern` holds, or None.
+
+    A text without it cannot match, and `in` tells that far sooner than the regex engine, which
+    tries a pattern that starts with a look back ("(?<!\\d)…") at every position of the text.
+    The run is read from the parsed pattern (re._parser, what `re` compiles from): characters in
+    sequence outside any repeat, branch or class, groups included; anything unexpected there,
+    or a pattern that ignores case, gives None: no shortcut.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parser = importlib.import_module("re._parser")
+        items = list(parser.parse(pattern.pattern, pattern.flags).data)
+    except Exception:  # a private module: without it (or if it changed), no shortcut
+        return None
+    best = run = ""
+    while items:
+        op, argument = items.pop(0)
+        name = str(op)
+        if name == "SUBPATTERN" and argument[1] == 0 and argument[2] == 0:
+            items[:0] = list(argument[3].data)  # a plain group is matched once, in sequence
+            continue
+        if name == "LITERAL":
+            run += chr(argument)
+            best = max(best, run, key=len)
+        else:
+            run = ""
+    return best or None
 
 
 def _pattern(text: str) -> re.Pattern[str]:

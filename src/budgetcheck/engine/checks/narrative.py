@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from budgetcheck.engine.checks.base import Context, Outcome, amount_text, not_applicable
 from budgetcheck.engine.index import DocumentIndex, Quantity, Source, TableIndex, add_all
-from budgetcheck.engine.interval import Interval
+from budgetcheck.engine.interval import CEILING, FLOOR, Interval, made
 from budgetcheck.engine.packs import Rule, rule_error
 from budgetcheck.findings import Finding, Text, fingerprint
 from budgetcheck.loading.text import key
-from budgetcheck.model import UNIT_FACTORS, CellRef, Paragraph, Row
+from budgetcheck.model import UNIT_FACTORS, CellRef, Paragraph, Row, decimal_shift, half_unit
 from budgetcheck.narrative import wording
 from budgetcheck.narrative.claims import (
     Claim,
@@ -29,7 +30,7 @@ from budgetcheck.narrative.claims import (
     extract,
     list_items,
 )
-from budgetcheck.narrative.text import compact
+from budgetcheck.narrative.text import AMOUNT_UNITS, compact
 from budgetcheck.narrative.vocabulary import CellSpec, NarrativeVocabulary, narrative_vocabulary
 
 HUNDRED = Interval.exact(Decimal(100))
@@ -66,6 +67,13 @@ class Analysis:
     _years: dict[int, list[wording.YearUse]] = field(default_factory=dict)  # by paragraph
     # id(claim) -> (the claim, `share_base` of it): three rules ask for each share's base.
     _bases: dict[int, tuple[Claim, ShareBase | None]] = field(default_factory=dict)
+    # id(claim) -> (the claim, `stated` of it): amounts are compared by several rules.
+    _stated: dict[int, tuple[Claim, Interval]] = field(default_factory=dict)
+    _current_amounts: dict[int, dict[str, Claim]] = field(default_factory=dict)  # by paragraph
+    # Cells named by subjects: several subjects and scopes name the same cell.
+    _cells: dict[CellSpec, Tied | None] = field(default_factory=dict)
+    # id(table) -> (the table, its item rows by label key and by code, first of each).
+    _function_rows: dict[int, tuple[TableIndex, dict[str, Row], dict[str, Row]]] = field(default_factory=dict)
 
     def claims(self) -> list[Claim]:
         # The claims are fixed once extracted; a copy, so that no check can change them.
@@ -85,6 +93,46 @@ class Analysis:
         if wanted not in self._tied:
             self._tied[wanted] = resolve(self, subject, scope)
         return self._tied[wanted]
+
+    def stated(self, claim: Claim) -> Interval:
+        """`stated`, once per claim."""
+        known = self._stated.get(id(claim))
+        if known is None or known[0] is not claim:
+            known = self._stated[id(claim)] = (claim, stated(claim))
+        return known[1]
+
+    def cell_figure(self, spec: CellSpec) -> Tied | None:
+        """`cell_figure`, once per cell spec."""
+        if spec in self._cells:
+            return self._cells[spec]
+        found = self._cells[spec] = cell_figure(self.index, spec)
+        return found
+
+    def function_row(self, table: TableIndex, wanted: str, by_code: bool) -> Row | None:
+        """The first item row of a function table with this label key (or code), from an index
+        of the table's rows built once per table: the text names many of its rows."""
+        known = self._function_rows.get(id(table))
+        if known is None or known[0] is not table:
+            labels: dict[str, Row] = {}
+            codes: dict[str, Row] = {}
+            for row in table.table.rows:
+                if row.kind == "item":
+                    labels.setdefault(key(row.label), row)
+                    if row.code is not None:
+                        codes.setdefault(row.code, row)
+            known = self._function_rows[id(table)] = (table, labels, codes)
+        return (known[2] if by_code else known[1]).get(wanted)
+
+    def current_amounts(self, result: ParagraphClaims) -> dict[str, Claim]:
+        """A paragraph's first amount of each subject for the budget year (two rules read them;
+        neither changes the dictionary)."""
+        found = self._current_amounts.get(result.index)
+        if found is None:
+            found = self._current_amounts[result.index] = {}
+            for claim in result.claims:
+                if claim.kind == "amount" and claim.subject and claim.number and _current(self, claim):
+                    found.setdefault(claim.subject, claim)
+        return found
 
     def years(self, paragraph: int) -> list[wording.YearUse]:
         """The years a paragraph mentions (two rules read them)."""
@@ -114,23 +162,48 @@ def analyse(context: Context) -> Analysis:
 
 def build_lexicon(index: DocumentIndex, vocab: NarrativeVocabulary) -> Lexicon:
     """Subject names: the vocabulary's, then the function and economic rows of the tables."""
-    names: dict[str, str] = {}
-    for subject in vocab.subjects.values():
-        for name in subject.names:
-            names.setdefault(key(name), subject.id)
+    names = dict(_vocabulary_names(vocab))
     for kind in FUNCTION_KINDS:
         table = index.tables.get(kind)
         for row in table.table.rows if table else []:
             if row.kind != "item" or not row.label:
                 continue
-            label = key(row.label)
-            for variant in _variants(label):
-                names.setdefault(variant, f"fn:{label}")
+            subject, variants = _function_names(row.label)
+            for variant in variants:
+                names.setdefault(variant, subject)
     basic = index.tables.get("general_budget_basic_expenditure")
     for row in basic.table.rows if basic else []:
         if row.kind == "item" and row.label:
-            names.setdefault(key(row.label), f"ec:{key(row.label)}")
+            label = key(row.label)
+            names.setdefault(label, f"ec:{label}")
     return Lexicon.build(names)
+
+
+# id(vocabulary) -> (the vocabulary, its subjects' names keyed): the same for every document, so
+# worked out once; the vocabulary is kept so that the id stays its own.
+_VOCABULARY_NAMES: dict[int, tuple[NarrativeVocabulary, dict[str, str]]] = {}
+
+
+def _vocabulary_names(vocab: NarrativeVocabulary) -> dict[str, str]:
+    known = _VOCABULARY_NAMES.get(id(vocab))
+    if known is not None and known[0] is vocab:
+        return known[1]
+    names: dict[str, str] = {}
+    for subject in vocab.subjects.values():
+        for name in subject.names:
+            names.setdefault(key(name), subject.id)
+    if len(_VOCABULARY_NAMES) >= 16:  # vocabularies are loaded once; tests make a few more
+        _VOCABULARY_NAMES.clear()
+    _VOCABULARY_NAMES[id(vocab)] = (vocab, names)
+    return names
+
+
+@lru_cache(maxsize=4096)
+def _function_names(label: str) -> tuple[str, tuple[str, ...]]:
+    """The subject of a function row's label and the names the text may give it (the same
+    labels recur in every workbook of a batch)."""
+    label = key(label)
+    return f"fn:{label}", tuple(_variants(label))
 
 
 def _variants(label: str) -> list[str]:
@@ -154,7 +227,7 @@ def resolve(analysis: Analysis, subject: str, scope: str) -> Tied | None:
             table = index.table(name)
             if table is None:
                 continue
-            row = _function_row(table, wanted, subject.startswith("code:"))
+            row = analysis.function_row(table, wanted, subject.startswith("code:"))
             if row is not None:
                 return _row_figure(table, row, None)
         return None
@@ -166,18 +239,9 @@ def resolve(analysis: Analysis, subject: str, scope: str) -> Tied | None:
     if spec is None:
         return None
     for cell in spec.cells.get(scope, ()) or spec.cells.get("default", ()):
-        tied = cell_figure(index, cell)
+        tied = analysis.cell_figure(cell)
         if tied is not None:
             return tied
-    return None
-
-
-def _function_row(table: TableIndex, wanted: str, by_code: bool) -> Row | None:
-    for row in table.table.rows:
-        if row.kind != "item":
-            continue
-        if (row.code == wanted) if by_code else (key(row.label) == wanted):
-            return row
     return None
 
 
@@ -245,8 +309,16 @@ def _sum_or_zero(table: TableIndex, parts: list[Quantity]) -> Quantity:
 
 
 def stated(claim: Claim) -> Interval:
-    assert claim.number is not None
-    return Interval.from_amount(claim.number.in_yuan())
+    """`Interval.from_amount(claim.number.in_yuan())`, without the Amounts in between."""
+    number = claim.number
+    assert number is not None
+    value, decimals = number.value, number.decimals
+    if number.unit in AMOUNT_UNITS:
+        factor = UNIT_FACTORS[number.unit]
+        value, decimals = value * factor, decimals - decimal_shift(factor)
+    half = half_unit(decimals)
+    # A value read from digits is finite and `half` is positive: ends that need no checks.
+    return made(FLOOR.subtract(value, half), CEILING.add(value, half))
 
 
 def _shown(value: Decimal, unit: str) -> str:
@@ -343,7 +415,7 @@ def _amounts(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
             continue
         outcome.evaluated += 1
         analysis.checked.add(id(claim))
-        said = Quantity(stated(claim), (), claim.number.unit, claim.number.decimals)
+        said = Quantity(analysis.stated(claim), (), claim.number.unit, claim.number.decimals)
         if _agree(said.interval, tied.quantity.interval, context.strict):
             continue
         unit = claim.number.unit
@@ -387,16 +459,16 @@ def _share_base(analysis: Analysis, claim: Claim) -> ShareBase | None:
         earlier = [c for c in paragraph.claims if c.kind == "amount" and c.subject == claim.whole_subject
                    and c.number and _current(analysis, c) and c is not claim.of]
         if earlier:
-            return stated(earlier[-1]), earlier[-1].number.text if earlier[-1].number else "", None
+            return analysis.stated(earlier[-1]), earlier[-1].number.text if earlier[-1].number else "", None
         tied = analysis.resolved(claim.whole_subject, claim.scope)
         return (tied.quantity.interval, claim.whole_subject, tied.quantity) if tied else None
     if claim.whole is not None and claim.whole.number is not None:
-        return stated(claim.whole), claim.whole.number.text, None
+        return analysis.stated(claim.whole), claim.whole.number.text, None
     subject = claim.subject or ""
     if subject.startswith(("fn:", "code:")):
         vocab = analysis.vocab
         for cell in vocab.class_share_base.get(claim.scope, ()) or vocab.class_share_base.get("default", ()):
-            tied = cell_figure(analysis.index, cell)
+            tied = analysis.cell_figure(cell)
             if tied is not None:
                 return tied.quantity.interval, cell.table, tied.quantity
         return None
@@ -416,13 +488,13 @@ def _shares(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
         base = share_base(analysis, claim)
         if base is None:
             continue
-        ratio = stated(claim.of) / base[0]
+        ratio = analysis.stated(claim.of) / base[0]
         if ratio is None:
             continue
         analysis.checked.add(id(claim))
         outcome.evaluated += 1
         computed = ratio * HUNDRED
-        said = Interval.from_amount(claim.number.amount)
+        said = analysis.stated(claim)  # a percentage: its own figure, in no unit to convert
         if said.intersects(computed):
             continue
         outcome.findings.append(text_finding(
@@ -464,7 +536,7 @@ def _share_sums(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
         total = Interval.exact(Decimal(0))
         for c in seen.values():
             assert c.number is not None
-            total = total + Interval.from_amount(c.number.amount)
+            total = total + analysis.stated(c)  # a percentage: its own figure
         outcome.evaluated += 1
         if total.contains(Decimal(100)):
             continue
@@ -511,9 +583,9 @@ def change_figures(analysis: Analysis, claim: Claim) -> tuple[Interval, Interval
     """(current, previous, how the previous was found) for a change claim, if the text gives them."""
     if claim.of is None or claim.of.number is None:
         return None
-    current = stated(claim.of)
+    current = analysis.stated(claim.of)
     if claim.previous is not None and claim.previous.number is not None:
-        return current, stated(claim.previous), claim.previous.number.text
+        return current, analysis.stated(claim.previous), claim.previous.number.text
     if claim.number is not None and claim.number.is_percent:
         sibling = _sibling_change(analysis, claim, True)
         if sibling is not None and sibling.number is not None:
@@ -621,7 +693,7 @@ def _consistency(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
             if first is claim:
                 continue
             outcome.evaluated += 1
-            if stated(first).intersects(stated(claim)):
+            if analysis.stated(first).intersects(analysis.stated(claim)):
                 continue
             assert first.number is not None
             outcome.findings.append(text_finding(
@@ -637,10 +709,7 @@ def _consistency(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
 
 def sum_groups(analysis: Analysis, result: ParagraphClaims) -> list[list[Claim]]:
     """The wholes of a paragraph stated with all their parts (vocabulary `sums`), whole first."""
-    amounts: dict[str, Claim] = {}
-    for claim in result.claims:
-        if claim.kind == "amount" and claim.subject and claim.number and _current(analysis, claim):
-            amounts.setdefault(claim.subject, claim)
+    amounts = analysis.current_amounts(result)
     groups = []
     for spec in analysis.vocab.sums:
         whole = amounts.get(spec.whole)
@@ -653,10 +722,7 @@ def _text_sums(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     """Wholes and parts stated in one paragraph (政府采购 = 货物 + 工程 + 服务; 实有人员 = …)."""
     outcome = Outcome()
     for result in analysis.results:
-        amounts: dict[str, Claim] = {}
-        for claim in result.claims:
-            if claim.kind == "amount" and claim.subject and claim.number and _current(analysis, claim):
-                amounts.setdefault(claim.subject, claim)
+        amounts = analysis.current_amounts(result)
         for spec in analysis.vocab.sums:
             whole = amounts.get(spec.whole)
             if whole is None:
@@ -665,11 +731,11 @@ def _text_sums(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
                 parts = [amounts[p] for p in spec.parts]
                 total = Interval.exact(Decimal(0))
                 for part in parts:
-                    total = total + stated(part)
+                    total = total + analysis.stated(part)
                 outcome.evaluated += 1
                 for c in (whole, *parts):
                     analysis.checked.add(id(c))
-                if not total.intersects(stated(whole)):
+                if not total.intersects(analysis.stated(whole)):
                     listed = " + ".join(p.number.text for p in parts if p.number)
                     outcome.findings.append(_sum_finding(rule, analysis, whole, listed, total))
             for name in spec.at_most:
@@ -678,7 +744,7 @@ def _text_sums(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
                     continue
                 outcome.evaluated += 1
                 analysis.checked.add(id(limited))
-                if stated(limited).low > stated(whole).high:
+                if analysis.stated(limited).low > analysis.stated(whole).high:
                     assert limited.number is not None and whole.number is not None
                     outcome.findings.append(text_finding(
                         rule, analysis, limited,
@@ -862,7 +928,11 @@ def _item_lists(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     for i, result in enumerate(analysis.results):
         text = result.compact.text
         for subject, spec, names in subjects:
-            at = min((p for p in (text.find(n) for n in names) if p >= 0), default=-1)
+            at = -1  # where the first of the names is, if any is
+            for name in names:
+                found = text.find(name)
+                if found >= 0 and (at < 0 or found < at):
+                    at = found
             if at < 0:
                 continue
             marker_at, marker = min(((text.find(m, at), m) for m in vocab.item_list_markers
@@ -1085,8 +1155,11 @@ def _three_public(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     total = resolve(analysis, vocab.three_public_total, "three")
     mentioned = {c.subject for c in analysis.claims() if c.kind == "amount"}
     for i, result in enumerate(analysis.results):
-        for pattern in vocab.three_public_none:
-            match = pattern.search(result.compact.text)
+        text = result.compact.text
+        for pattern, required in zip(vocab.three_public_none, vocab.three_public_none_required, strict=True):
+            if required is not None and required not in text:
+                continue  # cannot match (most paragraphs), found without the pattern
+            match = pattern.search(text)
             if match is None or total is None:
                 continue
             outcome.evaluated += 1
