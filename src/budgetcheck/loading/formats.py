@@ -62,7 +62,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 from budgetcheck.loading.integrity import _codepage, _xls_globals
@@ -71,6 +71,7 @@ from budgetcheck.loading.ooxml import (
     attrs,
     resolve_target,
     unescape,
+    worksheet_prefix,
     xlsx_sheets,
 )
 from budgetcheck.loading.opening import (
@@ -171,8 +172,10 @@ _DATE_LETTERS = frozenset("yYmMdDhHsSeEgGbBaA")  # 'a' for AM/PM, A/P
 _PLACEHOLDERS = frozenset("0#?")
 
 
+@lru_cache(maxsize=256)
 def code_decimals(code: str) -> Spec:
-    """Decimals a number format code fixes for the stored value (see the module docstring)."""
+    """Decimals a number format code fixes for the stored value (see the module docstring).
+    Memoised: workbooks from one generator repeat the same few codes."""
     sections = _split_sections(code)
     parsed = [_section(s) for s in sections[:3]]
     if not parsed or parsed[0][0] != _NUM:
@@ -280,6 +283,7 @@ def _fixed_decimals(text: str) -> int:
     return decimals + 2 * text.count("%") - 3 * scale
 
 
+@cache
 def builtin_spec(num_fmt_id: int) -> Spec:
     code = BUILTIN_FORMATS.get(num_fmt_id)
     return None if code is None else code_decimals(code)
@@ -302,21 +306,33 @@ def _xlsx(path: Path, max_inflate: int) -> DisplayedDecimals:
         sheets = xlsx_sheets(path, zf)
         budget = InflateBudget(path, max_inflate)
         result: DisplayedDecimals = {}
+        shown: dict[bytes, Spec] = {}
         for name, member in sheets:
             stream = partial(budget.stream, zf, member, chunk_size=SHEET_CHUNK)
-            result[name] = xlsx_sheet_decimals(xf_specs, stream)
+            result[name] = xlsx_sheet_decimals(xf_specs, stream, shown)
         return result
 
 
 def xlsx_sheet_decimals(
-    xf_specs: Sequence[Spec], stream: Callable[[], Iterator[bytes]]
+    xf_specs: Sequence[Spec],
+    stream: Callable[[], Iterator[bytes]],
+    shown: dict[bytes, Spec] | None = None,
+    cells: tuple[bytes, list[Cell]] | None = None,
 ) -> dict[tuple[int, int], int]:
     """The displayed decimals of one worksheet part, {} when it cannot be read; `stream()`
-    gives the part in chunks of SHEET_CHUNK (called again when the part needs the slow scan)."""
+    gives the part in chunks of SHEET_CHUNK (called again when the part needs the slow scan).
+    `shown`: a memo of cell attributes -> spec, shared by the sheets of one workbook. `cells`:
+    `fast_cells` of the part when `stream()` gives it in one chunk, found by the caller."""
     if all(spec is None for spec in xf_specs):
         return {}  # only General, text and dates: nothing to find
     try:
-        found = _XlsxSheetScan(xf_specs, fast=True).scan(stream())
+        if cells is not None:
+            for _ in stream():
+                pass  # the same reading, caps and DTD check as the scan's, for the same verdict
+            scan = _XlsxSheetScan(xf_specs, fast=True, shown=shown)
+            scan.take(*cells)
+            return scan.found
+        found = _XlsxSheetScan(xf_specs, fast=True, shown=shown).scan(stream())
         if found is None:  # a cell not written as <c r="A1" ...>: count positions
             found = _XlsxSheetScan(xf_specs, fast=False).scan(stream())
         return found or {}
@@ -347,6 +363,22 @@ def xlsx_styles(
     data = read_held(path, zf, member, cap=_STYLES_CAP, held=held)
     if has_dtd(data[:65536]):
         raise unsafe_xml_error(path, member)
+    if len(data) <= _MEMO_MAX:
+        return list(_memo_xf_specs(data))
+    return _xf_specs(data)
+
+
+_MEMO_MAX = 64 * 1024  # a styles part up to this size is remembered by its bytes
+
+
+@lru_cache(maxsize=32)
+def _memo_xf_specs(data: bytes) -> tuple[Spec, ...]:
+    # Workbooks from one generator share their styles part byte for byte.
+    return tuple(_xf_specs(data))
+
+
+def _xf_specs(data: bytes) -> list[Spec]:
+    """The decimals spec of each cellXfs entry of the styles part `data`."""
     custom: dict[int, str] = {}
     block = _NUMFMTS.search(data)
     for m in _NUMFMT.finditer(block.group(1) if block else b""):
@@ -402,6 +434,26 @@ class _NeedsSlowScan(Exception):
     """A cell that the fast pattern does not cover (no leading r="A1")."""
 
 
+# A cell as the fast pattern reads it: column letters, row digits, its other attributes, the
+# text of a leading <v> and the rest of its body.
+Cell = tuple[bytes, bytes, bytes, bytes, bytes]
+
+
+def fast_cells(data: bytes) -> tuple[bytes, list[Cell]] | None:
+    """(namespace prefix, cells) of a whole worksheet part as the fast scan reads them, or None
+    when a cell start tag is not in the fast form (the slow scan's case).
+
+    One search of the whole part finds what the scan's searches of it, cut after its last
+    `</c>`, find: no cell spans that cut, nor any start tag.
+    """
+    prefix = worksheet_prefix(data) or b""
+    patterns = _sheet_patterns(prefix)
+    cells = patterns.fast.findall(data)
+    if len(patterns.starts.findall(data)) != len(cells):
+        return None
+    return prefix, cells
+
+
 class _XlsxSheetScan:
     """One linear pass over a worksheet part.
 
@@ -418,14 +470,17 @@ class _XlsxSheetScan:
     tag: linear time.
     """
 
-    def __init__(self, xf_specs: Sequence[Spec], *, fast: bool) -> None:
+    def __init__(
+        self, xf_specs: Sequence[Spec], *, fast: bool, shown: dict[bytes, Spec] | None = None
+    ) -> None:
         self.specs = xf_specs
         self.fast = fast
         self.found: dict[tuple[int, int], int] = {}
         self.row = -1
         self.col = -1
         self.cols: dict[bytes, int] = {}
-        self.attr_cache: dict[bytes, tuple[Spec, bool]] = {}
+        # attributes of a cell (other than a leading r) -> its spec when it holds a number
+        self.shown: dict[bytes, Spec] = {} if shown is None else shown
 
     def scan(self, chunks: Iterator[bytes]) -> dict[tuple[int, int], int] | None:
         pending = b""
@@ -434,7 +489,7 @@ class _XlsxSheetScan:
             for chunk in chunks:
                 buf = pending + chunk
                 if not compiled:
-                    prefix = _root_prefix(buf)
+                    prefix = worksheet_prefix(buf)
                     if prefix is None and len(buf) < _CARRY_CAP:
                         pending = buf
                         continue
@@ -450,39 +505,18 @@ class _XlsxSheetScan:
                 self._search(buf, cut)
                 pending = buf[cut:]
             if not compiled:
-                self._compile(_root_prefix(pending) or b"")
+                self._compile(worksheet_prefix(pending) or b"")
             self._search(pending, len(pending))
         except _NeedsSlowScan:
             return None
         return self.found
 
     def _compile(self, prefix: bytes) -> None:
-        p = re.escape(prefix)
-        self._open = b"<" + prefix + b"c"
-        self._close = b"</" + prefix + b"c>"
-        # (letters, digits, other attributes, value of a leading <v>, rest of the body)
-        self._fast = re.compile(
-            rb"<" + p + rb'c r="([A-Z]{1,3})([0-9]{1,7})"([^<>/]*)(?:/>|>'
-            rb"(?:<" + p + rb"f[^<>]*/>|<" + p + rb"f[^<>]*>[^<]*</" + p + rb"f>)?"
-            rb"(?:<" + p + rb"v>([^<]*)</" + p + rb"v>)?"
-            # The rest of the body up to the first `</c>`, as `(.*?)</c>` would take it, but
-            # run by run between `<`s, which `re` walks much faster than one byte at a time.
-            rb"([^<]*(?:<(?!/" + p + rb"c>)[^<]*)*)</" + p + rb"c>)",
-            re.S,
-        )
-        self._tags = re.compile(
-            rb"<"
-            + p
-            + rb"(?:row(?=[\s/>])([^<>]*)>|c(?=[\s/>])([^<>]*?)(?:/>|>(.*?)</"
-            + p
-            + rb"c>))",
-            re.S,
-        )
-        self._value = re.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v>")
-        self._v_open, self._v_close = b"<" + prefix + b"v>", b"</" + prefix + b"v>"
-        # `<c` and a separator: a cell's start tag (not `<col`, `<cfRule`). One search counts
-        # what a bytes.count per separator would.
-        self._starts = re.compile(rb"<" + p + rb"c[ \t\r\n>/]")
+        patterns = _sheet_patterns(prefix)
+        self._close = patterns.close
+        self._fast, self._starts = patterns.fast, patterns.starts
+        self._tags, self._value = patterns.tags, patterns.value
+        self._v_open, self._v_close = patterns.v_open, patterns.v_close
 
     def _search(self, buf: bytes, end: int) -> None:
         if self.fast:
@@ -495,24 +529,38 @@ class _XlsxSheetScan:
         starts = len(self._starts.findall(buf, 0, end))
         if starts != len(cells):
             raise _NeedsSlowScan
-        found, cols, cache = self.found, self.cols, self.attr_cache
+        self._take(cells)
+
+    def take(self, prefix: bytes, cells: list[Cell]) -> None:
+        """Record the decimals of the cells `fast_cells` found in a part (`prefix`: of its
+        elements)."""
+        self._compile(prefix)
+        self._take(cells)
+
+    def _take(self, cells: list[Cell]) -> None:
+        found, shown, cols = self.found, self.shown, self.cols
         for letters, digits, raw, value, rest in cells:
-            if not value and not rest:
-                continue  # <c .../> or an empty cell: no value
-            entry = cache.get(raw)
-            if entry is None:
-                entry = cache[raw] = self._style_of(raw)
-            spec, numeric = entry
-            if spec is None or not numeric:
+            # Most cells are text or General: one lookup of their attributes passes them over.
+            try:
+                spec = shown[raw]
+            except KeyError:
+                spec = shown[raw] = self._shown_spec(raw)
+            if spec is None:
                 continue
             col = cols.get(letters)
             if col is None:
                 col = cols[letters] = _column(letters)
             if value and type(spec) is int and not value.isspace():
                 found[(int(digits) - 1, col)] = spec
-            else:
+            elif value or rest:  # else <c .../> or an empty cell: no value
                 body = self._v_open + value + self._v_close + rest if value else rest
                 self._record(found, int(digits) - 1, col, spec, body)
+
+    def _shown_spec(self, raw: bytes) -> Spec:
+        """The spec of a cell with the attributes `raw` (other than a leading r) when it holds a
+        number, else None."""
+        spec, numeric = self._style_of(raw)
+        return spec if numeric else None
 
     def _style_of(self, raw: bytes) -> tuple[Spec, bool]:
         """(spec, holds a number) for a cell's attributes other than a leading r."""
@@ -568,6 +616,51 @@ class _XlsxSheetScan:
                 self._record(self.found, self.row, self.col, spec, body)
 
 
+class _SheetPatterns:
+    """The patterns of `_XlsxSheetScan` for one namespace prefix of the worksheet elements."""
+
+    __slots__ = ("close", "fast", "starts", "tags", "v_close", "v_open", "value")
+
+    def __init__(self, prefix: bytes) -> None:
+        p = re.escape(prefix)
+        self.close = b"</" + prefix + b"c>"
+        # (letters, digits, other attributes, value of a leading <v>, rest of the body).
+        # Possessive (`*+`, `?+`) wherever giving back could never lead to another match, so
+        # `re` keeps no backtracking state: the attribute run stops at `<`, `>` or `/`, and
+        # once the optional <f> or <v> matched the rest reaches the same first `</c>` (neither
+        # holds a `<c` ... `</c>`). The <f> alternatives keep their backtracking: `[^<>]*/>`
+        # needs to give back the `/`.
+        self.fast = re.compile(
+            rb"<" + p + rb'c r="([A-Z]{1,3}+)([0-9]{1,7}+)"([^<>/]*+)(?:/>|>'
+            rb"(?:<" + p + rb"f[^<>]*/>|<" + p + rb"f[^<>]*>[^<]*</" + p + rb"f>)?+"
+            rb"(?:<" + p + rb"v>([^<]*+)</" + p + rb"v>)?+"
+            # The rest of the body up to the first `</c>`, as `(.*?)</c>` would take it, but
+            # run by run between `<`s, which `re` walks much faster than one byte at a time.
+            rb"([^<]*+(?:<(?!/" + p + rb"c>)[^<]*+)*+)</" + p + rb"c>)",
+            re.S,
+        )
+        self.tags = re.compile(
+            rb"<"
+            + p
+            + rb"(?:row(?=[\s/>])([^<>]*)>|c(?=[\s/>])([^<>]*?)(?:/>|>(.*?)</"
+            + p
+            + rb"c>))",
+            re.S,
+        )
+        self.value = re.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v>")
+        self.v_open, self.v_close = b"<" + prefix + b"v>", b"</" + prefix + b"v>"
+        # `<c` and a separator: a cell's start tag (not `<col`, `<cfRule`). One search counts
+        # what a bytes.count per separator would; the empty group makes `findall` list the
+        # shared empty bytes rather than a new object per cell.
+        self.starts = re.compile(rb"<" + p + rb"c[ \t\r\n>/]()")
+
+
+@lru_cache(maxsize=64)
+def _sheet_patterns(prefix: bytes) -> _SheetPatterns:
+    # Compiled once per prefix (nearly always b""), not once per sheet.
+    return _SheetPatterns(prefix)
+
+
 @cache
 def _ref_attr() -> re.Pattern[bytes]:
     # Compiled on first use: only the slow scan needs it.
@@ -579,13 +672,6 @@ def _column(letters: bytes) -> int:
     for ch in letters:
         col = col * 26 + ch - 64
     return col - 1
-
-
-def _root_prefix(buf: bytes) -> bytes | None:
-    m = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>/]", buf)
-    if m is None:
-        return None
-    return m.group(1) + b":" if m.group(1) else b""
 
 
 # --------------------------------------------------------------------------- xls / et

@@ -17,7 +17,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -27,6 +27,7 @@ from budgetcheck.loading.ooxml import TagStream as _TagStream
 from budgetcheck.loading.ooxml import a1_col as _a1_col
 from budgetcheck.loading.ooxml import attrs as _attrs
 from budgetcheck.loading.ooxml import unescape as _unescape
+from budgetcheck.loading.ooxml import worksheet_prefix as _worksheet_prefix
 from budgetcheck.loading.ooxml import xlsx_sheets as _xlsx_sheets
 from budgetcheck.loading.opening import (
     BIFF_BOF,
@@ -120,9 +121,16 @@ def _scan_zip(path: Path, fmt: str, max_inflate: int) -> list[UnreadableCell]:
         raise corrupt_error(path, f"zip: {exc}") from None
 
 
-def scan_xlsx_sheet(sheet: str, stream: Callable[[], Iterator[bytes]]) -> list[UnreadableCell]:
+def scan_xlsx_sheet(
+    sheet: str, stream: Callable[[], Iterator[bytes]], whole: bytes | None = None
+) -> list[UnreadableCell]:
     """The unreadable cells of one worksheet part; `stream()` gives the part's chunks (called
-    a second time when the part needs the slow scan)."""
+    a second time when the part needs the slow scan). `whole`: the part, when the caller holds
+    it: a part without any of the fast scan's needles is only read."""
+    if whole is not None and not _has_needles(whole):
+        for _ in stream():
+            pass  # the same reading, caps and DTD check as the scan's, for the same verdict
+        return []  # what the fast scan finds when no needle is anywhere in the part
     cells = _FastXlsxScanner(sheet).scan(stream())
     if cells is None:  # cells without r="A1": count positions the slow way
         cells = _XlsxScanner(sheet).scan(stream())
@@ -247,7 +255,7 @@ class _FastXlsxScanner:
             for chunk in chunks:
                 buf = pending + chunk
                 if prefix is None:
-                    prefix = self._prefix(buf)
+                    prefix = _worksheet_prefix(buf)
                     if prefix is None and len(buf) < self._CELL_CAP:
                         pending = buf  # root element not seen yet
                         continue
@@ -265,23 +273,10 @@ class _FastXlsxScanner:
             return None
         return self.found
 
-    @staticmethod
-    def _prefix(buf: bytes) -> bytes | None:
-        m = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>/]", buf)
-        if m is None:
-            return None
-        return m.group(1) + b":" if m.group(1) else b""
-
     def _compile(self, prefix: bytes) -> None:
-        p = re.escape(prefix)
-        self._open = b"<" + prefix + b"c"
-        self._close = b"</" + prefix + b"c>"
-        # Literal needles: bytes.find is far faster than a regex alternation. `<f` also hits
-        # `<firstHeader>` and kin; _search drops a hit outside a cell or not followed by a
-        # separator.
-        self._needles = [b"<" + prefix + b"f", b't="e"', b"t='e'"]
-        self._f = re.compile(rb"<" + p + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
-        self._v = re.compile(rb"<" + p + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
+        patterns = _fast_patterns(prefix)
+        self._open, self._close, self._needles = patterns.open, patterns.close, patterns.needles
+        self._f, self._v = patterns.f, patterns.v
 
     def _search(self, buf: bytes, end: int) -> None:
         done = 0
@@ -330,6 +325,36 @@ class _FastXlsxScanner:
 
     def _report(self, ref: str, kind: UnreadableKind, text: str) -> None:
         self.found.append(UnreadableCell(self.sheet, ref, kind, text[:_TEXT_CAP]))
+
+
+class _FastPatterns:
+    """What `_FastXlsxScanner` looks for, for one namespace prefix of the worksheet elements."""
+
+    __slots__ = ("close", "f", "needles", "open", "v")
+
+    def __init__(self, prefix: bytes) -> None:
+        p = re.escape(prefix)
+        self.open = b"<" + prefix + b"c"
+        self.close = b"</" + prefix + b"c>"
+        # Literal needles: bytes.find is far faster than a regex alternation. `<f` also hits
+        # `<firstHeader>` and kin; _search drops a hit outside a cell or not followed by a
+        # separator.
+        self.needles = [b"<" + prefix + b"f", b't="e"', b"t='e'"]
+        self.f = re.compile(rb"<" + p + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+        self.v = re.compile(rb"<" + p + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
+
+
+@lru_cache(maxsize=64)
+def _fast_patterns(prefix: bytes) -> _FastPatterns:
+    # Built once per prefix (nearly always b""), not once per sheet.
+    return _FastPatterns(prefix)
+
+
+def _has_needles(data: bytes) -> bool:
+    """Whether a whole worksheet part holds a needle of `_FastXlsxScanner` (which looks only at
+    needles, in buffers that are pieces of the part)."""
+    needles = _fast_patterns(_worksheet_prefix(data) or b"").needles
+    return any(needle in data for needle in needles)
 
 
 def _positions(buf: bytes, needles: list[bytes], end: int) -> Iterator[int]:

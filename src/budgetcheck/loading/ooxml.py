@@ -13,8 +13,8 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Iterator, Set
+from functools import cache, lru_cache
 from pathlib import Path
 
 from budgetcheck.loading.opening import (
@@ -62,6 +62,18 @@ def unescape(text: str) -> str:
         return _NAMED[ref]
 
     return _entity_re().sub(one, text)
+
+
+_WORKSHEET_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>/]")
+
+
+def worksheet_prefix(buf: bytes) -> bytes | None:
+    """The namespace prefix of a worksheet part's elements (b"x:" for <x:worksheet>, b"" for
+    none), None when `buf` holds no <worksheet> start tag."""
+    m = _WORKSHEET_ROOT.search(buf)
+    if m is None:
+        return None
+    return m.group(1) + b":" if m.group(1) else b""
 
 
 def local_name(name: str) -> str:
@@ -155,6 +167,13 @@ class InflateBudget:
                 yield chunk
 
 
+# The attributes of a tag run to its `>`; a self-closing tag's `/` is kept, which `attrs`
+# passes over (no name or quoted value holds it). Greedy and possessive runs rather than
+# `[^<>]*?/?>`, which `re` walks one byte at a time.
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]++:)?Relationship\s([^<>]*+)>")
+_SHEET = re.compile(rb"<(?:[\w.-]++:)?sheet\s([^<>]*+)>")
+
+
 def xlsx_sheets(
     path: Path, zf: zipfile.ZipFile, held: dict[str, bytes] | None = None
 ) -> list[tuple[str, str]]:
@@ -166,22 +185,45 @@ def xlsx_sheets(
     rels = read_held(path, zf, rels_name, cap=16 * MIB, held=held) if rels_name in names else b""
     if has_dtd(book[:65536]) or has_dtd(rels[:65536]):
         raise unsafe_xml_error(path, "xl/workbook.xml")
+    if len(book) + len(rels) <= _MEMO_MAX:
+        return list(_memo_sheet_list(book, rels, frozenset(names)))
+    return _sheet_list(book, rels, names)
+
+
+_MEMO_MAX = 64 * 1024  # workbook parts up to this size are remembered by their bytes
+
+
+@lru_cache(maxsize=32)
+def _memo_sheet_list(
+    book: bytes, rels: bytes, names: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    # Workbooks from one template share their workbook part and its relationships.
+    return tuple(_sheet_list(book, rels, names))
+
+
+def _sheet_list(book: bytes, rels: bytes, names: Set[str]) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet named by the workbook part `book` and its
+    relationships `rels`, among the zip members `names`."""
     targets: dict[str, str] = {}
-    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\s([^<>]*?)/?>", rels):
-        found = attrs(m.group(1))
+    for raw in _RELATIONSHIP.findall(rels):
+        found = attrs(raw)
         if found.get("TargetMode") != "External" and "Id" in found and "Target" in found:
             targets[found["Id"]] = resolve_target(found["Target"])
     sheets = []
-    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\s([^<>]*?)/?>", book):
-        found = attrs(m.group(1))
+    for raw in _SHEET.findall(book):
+        found = attrs(raw)
         rid = next((v for k, v in found.items() if ":" in k and local_name(k) == "id"), None)
         member = targets.get(rid or "")
-        if member in names and "name" in found and "/worksheets/" in f"/{member}":
+        if member is None or member not in names or "name" not in found:
+            continue
+        if "/worksheets/" in f"/{member}":
             sheets.append((found["name"], member))
     return sheets
 
 
+@lru_cache(maxsize=1024)
 def resolve_target(target: str) -> str:
+    # Memoised: every workbook names its parts the same few ways.
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join("xl", target))

@@ -18,7 +18,14 @@ from functools import partial
 from pathlib import Path
 
 from budgetcheck.loading import formats, integrity
-from budgetcheck.loading.formats import DisplayedDecimals, Spec, xlsx_sheet_decimals, xlsx_styles
+from budgetcheck.loading.formats import (
+    Cell,
+    DisplayedDecimals,
+    Spec,
+    fast_cells,
+    xlsx_sheet_decimals,
+    xlsx_styles,
+)
 from budgetcheck.loading.integrity import UnreadableCell, scan_xlsx_sheet
 from budgetcheck.loading.ooxml import InflateBudget, xlsx_sheets
 from budgetcheck.loading.opening import (
@@ -30,6 +37,7 @@ from budgetcheck.loading.opening import (
     check_sheet_size,
     corrupt_error,
     extent_of,
+    extent_of_cells,
     iter_member,
     member_too_large_error,
     open_zip,
@@ -84,9 +92,11 @@ def check_and_scan(
             for name, member in sheets:
                 # zipfile never inflates a member past its declared size: at most MAX_HELD_PART.
                 parts = _parts(path, zf, member, limits.max_total_uncompressed, held)
-                rows, cols = extent_of(parts)
+                cells = scan.cells(parts)
+                extent = extent_of_cells(parts[0], *cells) if cells is not None else None
+                rows, cols = extent if extent is not None else extent_of(parts)
                 check_sheet_size(path, name, rows, cols, max_bytes)
-                scan.add(name, member, parts)
+                scan.add(name, member, parts, cells)
             return scan.found
     except ZIP_ERRORS as exc:
         raise corrupt_error(path, f"zip: {exc}") from None
@@ -114,18 +124,36 @@ class _Scan:
         self.found = SheetPass()
         self.integrity_budget = InflateBudget(path, integrity.DEFAULT_MAX_INFLATE)
         self.formats_budget = InflateBudget(path, formats.DEFAULT_MAX_INFLATE)
+        self.shown: dict[bytes, Spec] = {}  # cell attributes -> spec, for every sheet
         self.specs: list[Spec] | None
         try:
             self.specs = xlsx_styles(path, zf, held)
         except Exception:
             self.specs = None  # displayed_decimals gives {} for the whole workbook
+        # xlsx_sheet_decimals passes over every sheet when no style fixes decimals
+        self.decimals_wanted = self.specs is not None and any(s is not None for s in self.specs)
 
-    def add(self, name: str, member: str, parts: list[bytes]) -> None:
+    def cells(self, parts: list[bytes]) -> tuple[bytes, list[Cell]] | None:
+        """`fast_cells` of a part in one chunk whose decimals are to be found (the one pattern
+        search then serves the extent too), else None."""
+        if not self.decimals_wanted or len(parts) != 1 or len(parts[0]) > formats.SHEET_CHUNK:
+            return None
+        return fast_cells(parts[0])
+
+    def add(
+        self,
+        name: str,
+        member: str,
+        parts: list[bytes],
+        cells: tuple[bytes, list[Cell]] | None = None,
+    ) -> None:
+        """Scan one worksheet part; `cells`: its `fast_cells`, when `cells` gave them."""
         found = self.found
         if found.unreadable_error is None:  # find_unreadable_cells stops at its first error
             stream = partial(self.integrity_budget.replay, member, parts)
             try:
-                found.unreadable.extend(scan_xlsx_sheet(name, stream))
+                whole = parts[0] if len(parts) == 1 else None
+                found.unreadable.extend(scan_xlsx_sheet(name, stream, whole))
             except (*ZIP_ERRORS, KeyError) as exc:
                 found.unreadable_error = corrupt_error(self.path, f"zip: {exc}")
             except Exception as exc:
@@ -134,4 +162,4 @@ class _Scan:
             stream = partial(
                 self.formats_budget.replay, member, parts, chunk_size=formats.SHEET_CHUNK
             )
-            found.decimals[name] = xlsx_sheet_decimals(self.specs, stream)
+            found.decimals[name] = xlsx_sheet_decimals(self.specs, stream, self.shown, cells)
