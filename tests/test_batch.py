@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -14,7 +15,7 @@ import pytest
 
 import badfiles
 from budgetcheck.api import Checker, CheckOptions
-from budgetcheck.batch import check_files
+from budgetcheck.batch import check_files, chunk_size
 from budgetcheck.errors import RuleError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +127,34 @@ def test_a_bug_in_one_file_does_not_stop_the_others(monkeypatch: pytest.MonkeyPa
     assert first.status == "failed" and first.exit_code == 2
     assert first.error is not None and "ZeroDivisionError" in first.error("en")
     assert second.status == "checked" and second.errors == 4
+
+
+def test_a_worker_that_dies_fails_its_files_and_no_file_is_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    original = Checker.check_file
+
+    def crashing(self: Checker, path: Path | str):  # type: ignore[no-untyped-def]
+        if "complete" in str(path):
+            os._exit(1)  # as a crash in a native reader would end the worker
+        return original(self, path)
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched method reaches the workers only when they are forked")
+    monkeypatch.setattr(Checker, "check_file", crashing)
+    paths = [FIXTURES / "siping-2024.xlsx"] * 3 + [FIXTURES / "siping-2024-complete.xlsx"]
+    results = check_files(paths, jobs=2)
+    assert [r.path for r in results] == [str(p) for p in paths]
+    crashed = results[-1]
+    assert crashed.status == "failed" and crashed.exit_code == 2
+    assert all(r.status in ("checked", "failed") for r in results)
+
+
+@pytest.mark.parametrize(
+    ("files", "workers", "size"), [(1, 2, 1), (7, 2, 1), (40, 2, 5), (1000, 2, 8)]
+)
+def test_files_go_to_workers_a_few_at_a_time(files: int, workers: int, size: int):
+    assert chunk_size(files, workers) == size
 
 
 def test_rule_problems_stop_the_run_before_any_file(tmp_path: Path):

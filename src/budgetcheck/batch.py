@@ -8,8 +8,9 @@ every file the same way. Results come back in the order the paths were given wha
 workers finish in, so two runs print the same bytes.
 
 With jobs > 1 the files go to a ProcessPoolExecutor (checking is CPU-bound Python, threads would
-share one core). Each worker loads and compiles the rules once, in its initializer, not per file;
-results travel back pickled (FileResult and Finding are plain dataclasses).
+share one core), a few files per task. Each worker loads and compiles the rules once, in its
+initializer, not per file; results travel back pickled (FileResult and Finding are plain
+dataclasses).
 """
 
 from __future__ import annotations
@@ -95,9 +96,21 @@ def _start_worker(options: CheckOptions) -> None:
     _worker = Checker.create(options)
 
 
-def _check_in_worker(path: str) -> FileResult:
+def _check_in_worker(paths: list[str]) -> list[FileResult]:
     assert _worker is not None, "the pool initializer did not run"
-    return check_one(_worker, path)
+    return [check_one(_worker, path) for path in paths]
+
+
+# Files per task: one task per file costs the parent a pickled round trip and a wake-up each,
+# and leaves a worker idle while the parent, busy on the other core, hands out the next file
+# (1,000 files on 2 cores: 14.1 s one by one, 12.3 s eight at a time). Small enough that the
+# last tasks still spread over the workers.
+MAX_CHUNK = 8
+
+
+def chunk_size(files: int, workers: int) -> int:
+    """Files per task: up to MAX_CHUNK, with at least four tasks per worker."""
+    return max(1, min(MAX_CHUNK, files // (workers * 4)))
 
 
 def _parallel(
@@ -106,20 +119,24 @@ def _parallel(
     # Imported here: multiprocessing costs a single-file run ~5 ms for nothing.
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    size = chunk_size(len(paths), workers)
+    starts = range(0, len(paths), size)
     results: list[FileResult | None] = [None] * len(paths)
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_start_worker, initargs=(options,)
     ) as pool:
-        futures: dict[Future[FileResult], int] = {
-            pool.submit(_check_in_worker, str(path)): index for index, path in enumerate(paths)
+        futures: dict[Future[list[FileResult]], int] = {
+            pool.submit(_check_in_worker, [str(p) for p in paths[start : start + size]]): start
+            for start in starts
         }
         try:
             for future in as_completed(futures):
-                index = futures[future]
-                result = _outcome(future, paths[index], options)
-                results[index] = result
-                if on_done is not None:
-                    on_done(result)
+                start = futures[future]
+                chunk = paths[start : start + size]
+                for offset, result in enumerate(_outcome(future, chunk, options)):
+                    results[start + offset] = result
+                    if on_done is not None:
+                        on_done(result)
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -127,14 +144,16 @@ def _parallel(
     return [result for result in results if result is not None]
 
 
-def _outcome(future: Future[FileResult], path: Path | str, options: CheckOptions) -> FileResult:
+def _outcome(
+    future: Future[list[FileResult]], paths: Sequence[Path | str], options: CheckOptions
+) -> list[FileResult]:
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         return future.result()
     except BrokenProcessPool as error:
-        # A worker died (out of memory, a crash in a native reader): this file fails, and so
-        # does every file still queued on the broken pool; nothing is silently dropped.
+        # A worker died (out of memory, a crash in a native reader): its files fail, and so
+        # do all files still queued on the broken pool; nothing is silently dropped.
         if options.raise_errors:
             raise
-        return internal_failure(path, error)
+        return [internal_failure(path, error) for path in paths]
