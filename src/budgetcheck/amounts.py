@@ -35,7 +35,7 @@ class Parsed(NamedTuple):
 def float_to_decimal(value: float) -> Decimal:
     """The decimal Excel would show for a stored float (15 significant digits)."""
     text = format(value, ".15g")
-    if _is_plain(text):
+    if is_plain(text):
         # What the general path below returns, without its work: ".15g" drops trailing zeros
         # and writes an integer without a point.
         return Decimal(text)
@@ -47,9 +47,16 @@ def float_to_decimal(value: float) -> Decimal:
     return dec.normalize()
 
 
-def _is_plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     """True for fixed notation ("1169.86", "-270"); False for "1e+20", "inf" and "nan"."""
     return "e" not in text and "n" not in text
+
+
+def plain_float_amount(text: str) -> Amount:
+    """The amount of a float whose ".15g" text is `text`, a plain one (is_plain)."""
+    point = text.find(".")
+    decimals = len(text) - point - 1 if point >= 0 else 0
+    return Amount(Decimal(text), decimals)
 
 
 def _decimals_of(dec: Decimal) -> int:
@@ -77,10 +84,8 @@ def parse_amount(value: object) -> Parsed:
         if math.isnan(value) or math.isinf(value):
             return Parsed(None, problem="not a finite number")
         text = format(value, ".15g")
-        if _is_plain(text):  # the usual case, and the hot path of loading: see float_to_decimal
-            point = text.find(".")
-            decimals = len(text) - point - 1 if point >= 0 else 0
-            return Parsed(Amount(Decimal(text), decimals), from_number=True)
+        if is_plain(text):  # the usual case, and the hot path of loading: see float_to_decimal
+            return Parsed(plain_float_amount(text), from_number=True)
         dec = float_to_decimal(value)
         return Parsed(Amount(dec, _decimals_of(dec)), from_number=True)
     if isinstance(value, str):

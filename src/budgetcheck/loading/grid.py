@@ -7,8 +7,6 @@ import math
 from budgetcheck.loading.text import MEMO_MAX_CHARS, clean
 
 Merge = tuple[int, int, int, int]  # first row, first col, last row, last col (0-based, inclusive)
-# A row's cells as raw text, as clean text, and (column, clean text) of the non-empty ones.
-_RowText = tuple[list[str], list[str], list[tuple[int, str]]]
 
 
 class Grid:
@@ -18,7 +16,18 @@ class Grid:
     costs ~0.5 ms to create at import on Python 3.11.
     """
 
-    __slots__ = ("_empty", "_merge_of", "_rows", "cells", "decimals", "hidden", "merges", "sheet")
+    __slots__ = (
+        "_empty",
+        "_merge_of",
+        "cells",
+        "clean_rows",
+        "decimals",
+        "hidden",
+        "merges",
+        "raw_rows",
+        "sheet",
+        "text_rows",
+    )
 
     def __init__(
         self,
@@ -33,12 +42,13 @@ class Grid:
         self.merges = merges
         self.hidden = hidden
         self.decimals = {} if decimals is None else decimals
-        self._merge_of: dict[tuple[int, int], Merge] = {}
-        # Each row's cells as raw text, as clean text and as (column, clean text) of the
-        # non-empty ones, made together once per row: title, header, note and row detection
-        # all read the same cells, several times each.
-        self._rows: dict[int, _RowText] = {}
+        # Every row's cells as raw text, as clean text and as (column, clean text) of the
+        # non-empty ones, made together for the whole sheet at once: the title search reads
+        # every row, and title, header, note and row detection read the same cells several
+        # times each. Read-only: the lists are shared by every caller.
+        self.raw_rows, self.clean_rows, self.text_rows = _row_texts(self.cells)
         self._empty: dict[int, bool] = {}
+        self._merge_of: dict[tuple[int, int], Merge] = {}
         for merge in merges:
             r0, c0, r1, c1 = merge
             # Covered cells of huge merges are not indexed one by one: only those inside the grid.
@@ -61,52 +71,21 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
-            return self.clean_row(row)[col]
+            return self.clean_rows[row][col]
         return ""
 
     def raw_text(self, row: int, col: int) -> str:
         if 0 <= row < len(self.cells) and 0 <= col < len(self.cells[row]):
-            return self.raw_row(row)[col]
+            return self.raw_rows[row][col]
         return ""
 
     def raw_row(self, row: int) -> list[str]:
         """Every cell of a row (0 <= row < height) as raw text; shared, do not modify."""
-        found = self._rows.get(row)
-        return (found or self._fill(row))[0]
+        return self.raw_rows[row]
 
     def clean_row(self, row: int) -> list[str]:
         """Every cell of a row (0 <= row < height) as clean text; shared, do not modify."""
-        found = self._rows.get(row)
-        return (found or self._fill(row))[1]
-
-    def _fill(self, row: int) -> _RowText:
-        raw: list[str] = []
-        clean_texts: list[str] = []
-        texts: list[tuple[int, str]] = []
-        # One loop for the three lists: three comprehensions cost twice as much.
-        for col, value in enumerate(self.cells[row]):
-            if type(value) is str:
-                if not value:
-                    raw.append("")
-                    clean_texts.append("")
-                    continue
-                text = value
-                cleaned = _CLEANED.get(value) or _clean_text(value)
-            elif type(value) is float:
-                # A number's text is digits, sign, point, exponent, "inf" or "nan": nothing
-                # that clean changes. (".15g" writes inf and nan as str does: _as_text.)
-                text = cleaned = format(value, ".15g")
-            elif type(value) is int:
-                text = cleaned = str(value)
-            else:
-                text = _as_text(value)
-                cleaned = (_CLEANED.get(text) or _clean_text(text)) if text else ""
-            raw.append(text)
-            clean_texts.append(cleaned)
-            if cleaned:
-                texts.append((col, cleaned))
-        found = self._rows[row] = (raw, clean_texts, texts)
-        return found
+        return self.clean_rows[row]
 
     def merge_at(self, row: int, col: int) -> Merge | None:
         return self._merge_of.get((row, col))
@@ -120,22 +99,61 @@ class Grid:
 
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """The non-empty cells of a row as (column, clean text); shared, do not modify."""
-        found = self._rows.get(row)
-        if found is None:
-            if not 0 <= row < len(self.cells):
-                return []
-            found = self._fill(row)
-        return found[2]
+        if 0 <= row < len(self.text_rows):
+            return self.text_rows[row]
+        return []
 
     def is_empty_row(self, row: int) -> bool:
+        if self.text_rows[row]:
+            return False  # the usual answer, with no memo to look up
         found = self._empty.get(row)
         if found is None:
             # A clean text is what is left of a raw text without whitespace: a row with one is
             # not empty, whatever else it holds.
-            found = self._empty[row] = not self.row_texts(row) and not any(
-                text.strip() for text in self.raw_row(row)
-            )
+            found = self._empty[row] = not any(text.strip() for text in self.raw_rows[row])
         return found
+
+
+def _row_texts(
+    cells: list[list[object]],
+) -> tuple[list[list[str]], list[list[str]], list[list[tuple[int, str]]]]:
+    """Each row's cells as raw text, as clean text, and (column, clean text) of the non-empty
+    ones. One loop over the sheet for the three: three comprehensions cost twice as much."""
+    raw_rows: list[list[str]] = []
+    clean_rows: list[list[str]] = []
+    text_rows: list[list[tuple[int, str]]] = []
+    cleaned_memo = _CLEANED
+    float_memo = _FLOAT_TEXTS
+    for row in cells:
+        # Copies of the row: an empty string cell is its own raw and clean text (most cells
+        # are), so only the other cells are written below.
+        raw: list[str] = row.copy()  # type: ignore[assignment]
+        clean_texts: list[str] = row.copy()  # type: ignore[assignment]
+        texts: list[tuple[int, str]] = []
+        for col, value in enumerate(row):
+            if type(value) is str:
+                if not value:
+                    continue
+                cleaned = cleaned_memo.get(value) or _clean_text(value)
+                clean_texts[col] = cleaned
+            elif type(value) is float:
+                # A number's text is digits, sign, point, exponent, "inf" or "nan": nothing
+                # that clean changes. (".15g" writes inf and nan as str does: _as_text.)
+                cleaned = float_memo.get(value) or _float_text(value)
+                raw[col] = clean_texts[col] = cleaned
+            elif type(value) is int:
+                raw[col] = clean_texts[col] = cleaned = str(value)
+            else:
+                text = raw[col] = _as_text(value)
+                cleaned = clean_texts[col] = (
+                    (cleaned_memo.get(text) or _clean_text(text)) if text else ""
+                )
+            if cleaned:
+                texts.append((col, cleaned))
+        raw_rows.append(raw)
+        clean_rows.append(clean_texts)
+        text_rows.append(texts)
+    return raw_rows, clean_rows, text_rows
 
 
 def _as_text(value: object) -> str:
@@ -165,16 +183,34 @@ def _clean_text(text: str) -> str:
     return cleaned
 
 
+# The ".15g" text of floats. A workbook states most figures several times (a total in each
+# table that carries it), and formatting a float costs as much as reading the rest of its row.
+# Zeros are not kept: 0.0 and -0.0 are equal keys but "0" and "-0" (nor is nan, never equal).
+_FLOAT_TEXTS: dict[float, str] = {}
+
+
+def _float_text(value: float) -> str:
+    text = format(value, ".15g")
+    if value and value == value:
+        if len(_FLOAT_TEXTS) >= _MEMO_LIMIT:
+            _FLOAT_TEXTS.clear()
+        _FLOAT_TEXTS[value] = text
+    return text
+
+
 def _trim(cells: list[list[object]]) -> list[list[object]]:
     """Drop trailing empty rows and columns (a used range may claim 256 columns of formatting)."""
-    last_row = -1
+    last_row = len(cells) - 1
+    while last_row >= 0 and all(value is None or value == "" for value in cells[last_row]):
+        last_row -= 1
     last_col = -1
-    for r, row in enumerate(cells):
-        for c in range(len(row) - 1, -1, -1):
+    for row in cells[: last_row + 1]:
+        # Only a cell right of the widest row so far can widen the grid: most rows are looked
+        # at from their end down to there, not through.
+        for c in range(len(row) - 1, last_col, -1):
             value = row[c]
             if value is not None and value != "":
-                last_row = r
-                last_col = max(last_col, c)
+                last_col = c
                 break
     width = last_col + 1
     # A slice is a new list already; calamine's rows all have the same length, so padding is rare.

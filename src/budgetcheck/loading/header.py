@@ -7,7 +7,7 @@ import re
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import KindCatalogue
-from budgetcheck.loading.text import key, strip_numbering
+from budgetcheck.loading.text import MEMO_MAX_CHARS, key, strip_numbering
 from budgetcheck.model import Column, ColumnRole
 
 MAX_HEADER_ROWS = 4
@@ -37,18 +37,38 @@ def is_header_row(grid: Grid, row: int) -> bool:
         return False
     if is_total_label(first) and len(cells) == 1:
         return False  # a 合计 row of an empty vertical table
+    values = grid.cells[row]
     for col, text in cells:
-        value = grid.value(row, col)
+        value = values[col]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return False
-        if _CODE.match(text) or text in ("…", "……", "..."):
-            return False
-        if parse_amount(text).amount is not None:
-            return False
-        numbering, _ = strip_numbering(text)
-        if numbering is not None:
+        named = _NAMES.get(text)
+        if named is None:
+            named = _is_name(text)
+        if not named:
             return False
     return True
+
+
+# Whether a cell text can name a column (_is_name), for short texts: header words recur in every
+# table and every workbook of a batch, and each costs three pattern tests.
+_NAMES: dict[str, bool] = {}
+_NAMES_LIMIT = 16384
+
+
+def _is_name(text: str) -> bool:
+    """Not a code, a placeholder, an amount or numbering: words that may name a column."""
+    named = not (
+        _CODE.match(text)
+        or text in ("…", "……", "...")
+        or parse_amount(text).amount is not None
+        or strip_numbering(text)[0] is not None
+    )
+    if len(text) <= MEMO_MAX_CHARS:
+        if len(_NAMES) >= _NAMES_LIMIT:
+            _NAMES.clear()
+        _NAMES[text] = named
+    return named
 
 
 def header_end(grid: Grid, start: int, stop: int) -> int:

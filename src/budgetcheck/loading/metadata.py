@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
+from itertools import chain, islice
 
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.text import clean
@@ -21,27 +23,30 @@ _UNITS = {"元", "千元", "万元", "亿元"}
 
 def read_metadata(grids: list[Grid], tables: list[Table], cover_names: set[str]) -> Metadata:
     meta = Metadata()
-    texts = [text for grid in grids for _, text in _first_texts(grid)]
-    cover_texts = [text for grid in grids if grid.sheet in cover_names for _, text in _first_texts(grid)]
-    meta.organisation = _organisation(texts, cover_texts)
+    # The texts of the first rows of every sheet, read only as far as needed: an organisation
+    # line is usually found early, and the document type looks at the first 50.
+    texts = (text for grid in grids for text in _first_texts(grid))
+    first = list(islice(texts, 50))
+    cover_texts = [
+        text for grid in grids if grid.sheet in cover_names for text in _first_texts(grid)
+    ]
+    meta.organisation = _organisation(chain(first, texts), cover_texts)
     meta.year = _year(cover_texts + [t.title for t in tables])
-    doc = _doc_type(cover_texts + [t.title for t in tables] + texts[:50])
+    doc = _doc_type(cover_texts + [t.title for t in tables] + first)
     if doc:
         meta.level, kind = doc
         meta.doc_type = meta.level + kind
     return meta
 
 
-def _first_texts(grid: Grid, limit: int = 12) -> list[tuple[int, str]]:
-    found = []
-    for row in range(min(grid.height, limit)):
-        found.extend(grid.row_texts(row))
-    return found
+def _first_texts(grid: Grid, limit: int = 12) -> list[str]:
+    return [text for cells in grid.text_rows[:limit] for _, text in cells]
 
 
-def _organisation(texts: list[str], cover: list[str]) -> str | None:
+def _organisation(texts: Iterable[str], cover: list[str]) -> str | None:
     for text in texts:
-        match = _ORG_LINE.match(text)
+        # The line names a 部门 or a 单位: most texts are ruled out without a search.
+        match = _ORG_LINE.match(text) if "部门" in text or "单位" in text else None
         name = match.group(2).split("单位")[0].strip("：: ") if match else ""
         if name and not _PLACEHOLDER.search(name) and name not in _UNITS:
             return name
@@ -55,6 +60,10 @@ def _organisation(texts: list[str], cover: list[str]) -> str | None:
 def _year(texts: list[str]) -> int | None:
     years: Counter[int] = Counter()
     for text in texts:
+        # Both patterns need a 年, which clean keeps and makes only of 年 and U+F98E (its
+        # compatibility twin): most texts are ruled out without cleaning them.
+        if "年" not in text and "\uf98e" not in text:
+            continue
         for match in _YEAR.finditer(clean(text)):
             years[int(match.group(1))] += 1
         for match in _CN_YEAR.finditer(text):
@@ -65,6 +74,9 @@ def _year(texts: list[str]) -> int | None:
 def _doc_type(texts: list[str]) -> tuple[str, str] | None:
     found: Counter[tuple[str, str]] = Counter()
     for text in texts:
+        # 预算 and 决算 need a 算, which clean neither makes of another character nor removes.
+        if "算" not in text:
+            continue
         for match in _DOC_TYPE.finditer(clean(text)):
             found[(match.group(1), match.group(2))] += 1
     if not found:

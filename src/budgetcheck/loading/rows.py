@@ -6,7 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from budgetcheck.amounts import parse_amount
+from budgetcheck.amounts import is_plain, parse_amount, plain_float_amount
 from budgetcheck.loading.catalogue import Catalogue, catalogue
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import is_total_label
@@ -22,7 +22,8 @@ _NUMBERING_LEVEL = {"cn": 1, "paren_cn": 2, "num": 2, "paren_num": 3}
 def code_text(value: object, width: int) -> str:
     """A code cell as digits: 205.0 -> "205"; a 款 stored as the number 2 -> "02"."""
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
+        # An integer's text is digits and a sign, which clean leaves as they are.
+        return _code_digits(str(int(value)), width)
     return _code_digits(clean(value), width)
 
 
@@ -66,18 +67,21 @@ def parse_row(grid: Grid, row: int, columns: list[Column]) -> Row | None:
 
 def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     """parse_row with the columns' plan worked out beforehand."""
-    if not 0 <= row < grid.height:
+    if not 0 <= row < len(grid.cells):
         return None  # every cell reads as blank
-    raw = grid.raw_row(row)
-    clean_texts = grid.clean_row(row)
-    code, code_placeholder = _code(grid.cells[row], clean_texts, plan.codes)
-    # Most tables have no text columns: no comprehension to run for their rows.
+    label_col, codes, text_cols, amounts, leading, side, first = plan
+    raw = grid.raw_rows[row]
+    clean_texts = grid.clean_rows[row]
+    # Most tables have no code columns, and most no text columns: nothing to run for their rows.
+    code, code_placeholder = _code(grid.cells[row], clean_texts, codes) if codes else ("", False)
     texts = {}
-    if plan.texts:
-        texts = {index: text for index in plan.texts if (text := raw[index].strip())}
-    raw_label = raw[plan.label] if plan.label is not None else ""
-    label = clean_texts[plan.label] if plan.label is not None else ""
-    if not label and not code and not texts and not _filled(raw, plan.amounts):
+    if text_cols:
+        texts = {index: text for index in text_cols if (text := raw[index].strip())}
+    if label_col is None:
+        raw_label = label = ""
+    else:
+        raw_label, label = raw[label_col], clean_texts[label_col]
+    if not label and not code and not texts and not _filled(raw, amounts):
         return None
 
     numbering, label = strip_numbering(label)
@@ -85,11 +89,11 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
         embedded = _EMBEDDED_CODE.match(label)
         if embedded:
             code, label = embedded.group(1), clean(embedded.group(2))
-    total_text = _total_text(label, texts, clean_texts, plan.leading)
+    total_text = _total_text(label, texts, clean_texts, leading)
     kind: RowKind = "item"
     if total_text is not None:
         kind, label = "total", key(total_text)
-    elif _unfilled_slot(numbering, label, code, texts, raw, plan.amounts):
+    elif _unfilled_slot(numbering, label, code, texts, raw, amounts):
         kind = "placeholder"
     elif label in _PLACEHOLDER or code_placeholder or (not label and not code and not texts):
         kind = "placeholder" if (label in _PLACEHOLDER or code_placeholder) else "item"
@@ -99,10 +103,10 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     if kind != "item":
         level = None
     sheet = grid.sheet
-    ref = CellRef(sheet, row, plan.label if plan.label is not None else plan.first)
-    cells = _amount_cells(grid, row, plan.amounts)
+    ref = CellRef(sheet, row, label_col if label_col is not None else first)
+    cells = _amount_cells(grid, row, amounts)
     text_refs = {index: CellRef(sheet, row, index) for index in texts} if texts else {}
-    return Row(ref, label, code or None, level, kind, cells, texts, text_refs, plan.side, raw_label)
+    return Row(ref, label, code or None, level, kind, cells, texts, text_refs, side, raw_label)
 
 
 def _filled(raw: list[str], amounts: tuple[int, ...]) -> bool:
@@ -139,8 +143,10 @@ def _unfilled_slot(
 
     With an amount beside it, it stays an item so the missing name can be reported.
     """
+    if numbering is None:
+        return False  # the usual answer
     empty = not label and not code and not texts
-    return numbering is not None and empty and not _filled(raw, amounts)
+    return empty and not _filled(raw, amounts)
 
 
 def _label_column(columns: list[Column]) -> Column | None:
@@ -178,49 +184,59 @@ def _code(
 
 
 def _level_from_code(code: str) -> int | None:
-    return {3: 1, 5: 2, 7: 3}.get(len(code))
+    return _CODE_LEVEL.get(len(code))
+
+
+_CODE_LEVEL = {3: 1, 5: 2, 7: 3}  # digits of a code -> its level
 
 
 def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, Cell]:
     values = grid.cells[row]
-    raw = grid.raw_row(row)
+    raw = grid.raw_rows[row]
     decimals = grid.decimals
     sheet = grid.sheet
+    memo = _AMOUNTS
     cells = {}
     for index in amounts:
-        ref = CellRef(sheet, row, index)
         text = raw[index]
         if not text:
             # A blank cell (None or ""): no amount and nothing wrong, whatever its format says.
             # Data rows are full of them; they need no lookups.
-            cells[index] = Cell(ref, None, "", None)
+            cells[index] = Cell(CellRef(sheet, row, index), None, "", None)
             continue
         value = values[index]
-        shown = decimals.get((row, index))
-        found = _AMOUNTS.get((type(value), text, shown))
-        amount, problem = found if found is not None else _cell_amount(value, text, shown)
-        cells[index] = Cell(ref, amount, text.strip(), problem)
+        shown = decimals.get((row, index)) if decimals else None
+        found = memo.get((type(value), text, shown)) or _cell_amount(value, text, shown)
+        cells[index] = Cell(CellRef(sheet, row, index), found[0], found[1], found[2])
     return cells
 
 
-# (value type, raw text, decimals shown) -> (amount, problem). A workbook states the same figures
-# again and again (totals in several tables, zeros): each is parsed once. The parse depends on
-# nothing else (the raw text of a float is its 15 digits), and the bound keeps a batch of many
-# files from growing it without end.
-_AMOUNTS: dict[tuple[type, str, int | None], tuple[Amount | None, str | None]] = {}
+# (value type, raw text, decimals shown) -> (amount, stripped raw text, problem). A workbook
+# states the same figures again and again (totals in several tables, zeros): each is parsed
+# once. The parse depends on nothing else (the raw text of a float is its 15 digits), and the
+# bound keeps a batch of many files from growing it without end.
+_AMOUNTS: dict[tuple[type, str, int | None], tuple[Amount | None, str, str | None]] = {}
 _AMOUNTS_LIMIT = 50_000
 
 
-def _cell_amount(value: object, raw: str, shown: int | None) -> tuple[Amount | None, str | None]:
-    """The amount a cell states (as its number format displays it) and why it has none."""
+def _cell_amount(
+    value: object, raw: str, shown: int | None
+) -> tuple[Amount | None, str, str | None]:
+    """The amount a cell states (as its number format displays it), its text as shown in
+    reports (stripped), and why it has no amount. `raw` is the cell's raw text (Grid.raw_rows)."""
     kind = type(value)
     memo = kind in (float, str, int) and len(raw) <= MEMO_MAX_CHARS
     if memo:
         found = _AMOUNTS.get((kind, raw, shown))
         if found is not None:
             return found
-    parsed = parse_amount(value)
-    result = as_displayed(parsed.amount, shown), parsed.problem
+    result: tuple[Amount | None, str, str | None]
+    if kind is float and is_plain(raw):
+        # What parse_amount finds, without its work: `raw` is the float's ".15g" text.
+        result = as_displayed(plain_float_amount(raw), shown), raw, None
+    else:
+        parsed = parse_amount(value)
+        result = as_displayed(parsed.amount, shown), raw.strip(), parsed.problem
     if memo:
         if len(_AMOUNTS) >= _AMOUNTS_LIMIT:
             _AMOUNTS.clear()
@@ -332,4 +348,9 @@ def as_displayed(amount: Amount | None, shown: int | None) -> Amount | None:
     1169.86 where Excel stored 1169.8600000000001 (rounded half up, as Excel displays)."""
     if amount is None or shown is None or shown < 0:
         return amount
-    return Amount(amount.value.quantize(Decimal(1).scaleb(-shown), rounding=ROUND_HALF_UP), shown)
+    quantum = _QUANTA[shown] if shown < len(_QUANTA) else Decimal(1).scaleb(-shown)
+    return Amount(amount.value.quantize(quantum, rounding=ROUND_HALF_UP), shown)
+
+
+# Decimal(1).scaleb(-shown) for the decimals number formats show: 1, 0.1, 0.01, ...
+_QUANTA = tuple(Decimal(1).scaleb(-shown) for shown in range(10))

@@ -64,8 +64,7 @@ def find_tables(grid: Grid, kinds: KindCatalogue) -> list[Table]:
 
 def _titles(grid: Grid, kinds: KindCatalogue) -> list[Title]:
     titles = []
-    for row in range(grid.height):
-        cells = grid.row_texts(row)
+    for row, cells in enumerate(grid.text_rows):
         if not cells or len(cells) > 3:
             continue
         for col, text in cells:
@@ -218,18 +217,23 @@ def _data(
     rows: list[Row] = []
     notes: list[str] = []
     note_ref: CellRef | None = None
+    # A row can repeat a header only if it starts with a header row's first text.
+    header_firsts = {texts[0] for texts in header if texts}
+    text_rows = grid.text_rows
     for r in range(start, stop):
-        cells = grid.row_texts(r)
+        cells = text_rows[r]
         if not cells:
             continue
-        texts = tuple([t for _, t in cells])
-        if notes or is_note(cells[0][1]):
+        first = cells[0][1]
+        if notes or is_note(first):
             if note_ref is None:
                 note_ref = CellRef(grid.sheet, r, cells[0][0])
             notes.append(" ".join(grid.raw_text(r, c).strip() for c, _ in cells))
             continue
-        if texts in header or _is_preamble_cells(cells):
-            continue  # a header repeated on a continuation page, or a stray unit line
+        if first in header_firsts and tuple([t for _, t in cells]) in header:
+            continue  # a header repeated on a continuation page
+        if ("单位" in first or "部门" in first) and _is_preamble_cells(cells):
+            continue  # a stray unit line (_is_preamble_cells asks this of every cell)
         for plan in plans:
             parsed = read_row(grid, r, plan)
             if parsed is not None:

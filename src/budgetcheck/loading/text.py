@@ -36,11 +36,46 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = str(text)
-    value = unicodedata.normalize("NFKC", value) if _needs_nfkc(value) else value
-    return _WHITESPACE.sub("", value).translate(_HALF_TO_FULL)
+    value = _nfkc(value) if _needs_nfkc(value) else value
+    value = _WHITESPACE.sub("", value)
+    # What value.translate(_HALF_TO_FULL) gives (no full-width character is also a half-width
+    # one), at a third of the cost: translate looks up every character of a Chinese text.
+    for half, full in _HALF_TO_FULL_PAIRS:
+        if half in value:
+            value = value.replace(half, full)
+    return value
+
+
+_HALF_TO_FULL_PAIRS = tuple((chr(half), full) for half, full in _HALF_TO_FULL.items())
 
 
 _FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff5a]")
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+# Full-width ASCII and the ideographic space: each one's compatibility decomposition is the one
+# ASCII character it stands for.
+_NARROW = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
+_NARROW_MAX_CHARS = 2000
+
+
+def _nfkc(value: str) -> str:
+    """unicodedata.normalize("NFKC", value), in a tenth of the time for Chinese prose.
+
+    Writing each wide character as its ASCII character changes a text into one with the same
+    NFKC form; when that text is in NFKC form already (it is, unless the text holds other
+    compatibility characters or combining marks), it is the answer. Full normalisation costs
+    ~6 us for a sentence of prose, which sheets of explanations hold by the dozen. Longer texts
+    are normalised whole: the list of their wide characters would cost more than it saves.
+    """
+    if len(value) > _NARROW_MAX_CHARS:
+        return unicodedata.normalize("NFKC", value)
+    narrow = value
+    for wide in set(_WIDE.findall(value)):
+        narrow = narrow.replace(wide, _NARROW[wide])
+    if unicodedata.is_normalized("NFKC", narrow):
+        return narrow
+    return unicodedata.normalize("NFKC", value)
 
 
 def _needs_nfkc(value: str) -> bool:
