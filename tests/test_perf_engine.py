@@ -32,6 +32,7 @@ from budgetcheck.engine.packs import Rule
 from budgetcheck.engine.run import EXPRESSION_KINDS
 from budgetcheck.engine.vocabulary import vocabulary
 from budgetcheck.findings import Text
+from budgetcheck.loading.text import key
 from budgetcheck.model import Amount, Cell, Document, Row
 from docbuild import fixture, ruleset
 
@@ -230,7 +231,50 @@ def _check_index(doc: Document) -> int:
                 assert table.interval(row, name) == expected  # before the column is worked out
                 assert table.named_intervals(name).get(id(row)) == expected
                 assert table.interval(row, name) == expected  # and after
+        _check_find_row(table)
+        _check_columns_named(table, names)
     return checked
+
+
+def _check_columns_named(table: TableIndex, names: set[str]) -> None:
+    """`columns_named`, remembered for tables with the same headers (so from an earlier
+    document, or an earlier index of this one), finds what this table's own search finds."""
+    paths = {c.name for c in table.amount_columns} | {c.path[-1] for c in table.amount_columns}
+    for name in sorted(names | paths | {"合计", "不存在的列", "基本支出/人员经费"}):
+        found = table.columns_named(name)
+        assert [id(c) for c in found] == [id(c) for c in table._find_columns(name)]
+        fresh = TableIndex(table.table, vocabulary())
+        assert [id(c) for c in fresh.columns_named(name)] == [id(c) for c in found]
+
+
+def _check_find_row(table: TableIndex) -> None:
+    """`find_row`, through the table's label index, finds what a scan of every row finds."""
+    vocab = vocabulary()
+    rows = table.table.rows
+    selectors = {r.label for r in rows} | {r.code for r in rows if r.code}
+    selectors |= {"合计", "总计", "本年收入合计", "支出总计", "9999", *vocab.row_aliases}
+    for selector in sorted(selectors):
+        for side in [None, *{r.side for r in rows}]:
+            expected = _plain_find_row(table, selector, side)
+            assert table.find_row(selector, vocab, side) is expected
+            assert table.find_row(selector, vocab, side) is expected  # remembered
+
+
+def _plain_find_row(table: TableIndex, selector: str, side: str | None) -> Row | None:
+    """`TableIndex._find_row` as it was: a scan of every row's label key."""
+    rows = [
+        r for r in table.table.rows if r.kind != "placeholder" and (side is None or r.side == side)
+    ]
+    if selector.isdigit():
+        return next((r for r in rows if r.code == selector), None)
+    wanted = vocabulary().row_keys(selector)
+    matches = [r for r in rows if key(r.label) in wanted]
+    if not matches and key(selector) in ("合计", "总计"):
+        matches = [r for r in rows if r.kind == "total" and key(r.label) in ("合计", "总计")]
+    if not matches:
+        return None
+    totals = [r for r in matches if r.kind == "total"]
+    return (totals or matches)[-1] if key(selector).endswith(("合计", "总计")) else matches[0]
 
 
 @pytest.mark.parametrize("name", FIXTURES)

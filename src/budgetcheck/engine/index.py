@@ -43,7 +43,7 @@ class Quantity(NamedTuple):
 class TableIndex:
     def __init__(self, table: Table, vocabulary: Vocabulary) -> None:
         self.table = table
-        known = vocabulary.kinds.get(table.kind)
+        known = self._known = vocabulary.kinds.get(table.kind)
         self.canonical: dict[int, str] = {}
         if known:
             for column in table.amount_columns:
@@ -67,8 +67,32 @@ class TableIndex:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
         found = self._named.get(name)
         if found is None:
-            found = self._named[name] = self._find_columns(name)
+            # Which columns a name finds depends only on the header paths (and the kind's
+            # aliases): the positions are remembered for every table with the same headers.
+            names = self._names_of_headers
+            positions = names.get(name)
+            if positions is None:
+                columns = self._find_columns(name)
+                positions = names[name] = tuple(
+                    next(n for n, c in enumerate(self.amount_columns) if c is column)
+                    for column in columns
+                )
+            found = self._named[name] = [self.amount_columns[n] for n in positions]
         return found
+
+    @cached_property
+    def _names_of_headers(self) -> dict[str, tuple[int, ...]]:
+        """Name -> positions in `amount_columns` of the columns it finds, shared by the tables
+        of a kind with the same amount columns' header paths (workbooks of one template)."""
+        wanted = (self.table.kind, id(self._known), tuple(c.path for c in self.amount_columns))
+        known = _NAMES.get(wanted)
+        if known is not None and known[0] is self._known:
+            return known[1]
+        if len(_NAMES) >= _NAMES_LIMIT:
+            _NAMES.clear()
+        names: dict[str, tuple[int, ...]] = {}
+        _NAMES[wanted] = (self._known, names)
+        return names
 
     def _find_columns(self, name: str) -> list[Column]:
         wanted = key(name)
@@ -155,19 +179,25 @@ class TableIndex:
     def _cell_intervals(self) -> dict[int, dict[int, Interval | None]]:
         # Rows live as long as the table (and this index), so their ids stay theirs.
         by_column: dict[int, dict[int, Interval | None]] = {}
-        interval = self._interval
+        factor, shift, halves = self.factor, self.shift, _HALVES
         for row in self.table.rows:
             row_id = id(row)
             for index, cell in row.cells.items():
                 found = by_column.get(index)
                 if found is None:
                     found = by_column[index] = {}
+                amount = cell.amount
                 if cell.problem is not None:
                     found[row_id] = None
-                elif cell.amount is None:
-                    found[row_id] = _ZERO  # blank: about half the cells, not worth a call
+                elif amount is None:
+                    found[row_id] = _ZERO  # blank: about half the cells
                 else:
-                    found[row_id] = interval(cell)
+                    # `_interval` written out: this is every amount cell of the table.
+                    value = amount.value * factor
+                    decimals = amount.decimals - shift
+                    half = halves.get(decimals) or half_unit(decimals)
+                    low, high = value - half, value + half
+                    found[row_id] = made(low, high) if value.is_finite() else Interval(low, high)
         return by_column
 
     def interval(self, row: Row, name: str) -> Interval | None:
@@ -236,26 +266,30 @@ class TableIndex:
         return found
 
     def _find_row(self, selector: str, vocabulary: Vocabulary, side: str | None) -> Row | None:
-        rows = [
-            (r, label)
-            for r, label in zip(self.table.rows, self._label_keys, strict=True)
-            if r.kind != "placeholder" and (side is None or r.side == side)
-        ]
+        rows = self.table.rows
         if selector.isdigit():
-            return next((r for r, _ in rows if r.code == selector), None)
+            return next((r for r in rows if r.code == selector and _eligible(r, side)), None)
+        # Rows by label from the table's label index, in table order: the same rows as a scan
+        # of every row's label, without the scan (rules look up rows by name many times).
+        by_label = self._rows_by_label
         wanted = vocabulary.row_keys(selector)
-        matches = [r for r, label in rows if label in wanted]
-        if not matches and key(selector) in ("合计", "总计"):
-            matches = [r for r, label in rows if r.kind == "total" and label in ("合计", "总计")]
+        matches = _rows_at(rows, by_label, wanted, side)
+        selector_key = key(selector)
+        if not matches and selector_key in ("合计", "总计"):
+            found = _rows_at(rows, by_label, ("合计", "总计"), side)
+            matches = [r for r in found if r.kind == "total"]
         if not matches:
             return None
         totals = [r for r in matches if r.kind == "total"]
-        return (totals or matches)[-1] if key(selector).endswith(("合计", "总计")) else matches[0]
+        return (totals or matches)[-1] if selector_key.endswith(("合计", "总计")) else matches[0]
 
     @cached_property
-    def _label_keys(self) -> list[str]:
-        """`key` of each row's label, in order: rules look up rows by name many times."""
-        return [key(r.label) for r in self.table.rows]
+    def _rows_by_label(self) -> dict[str, list[int]]:
+        """Positions of the rows by `key` of their label, in order."""
+        by_label: dict[str, list[int]] = {}
+        for position, row in enumerate(self.table.rows):
+            by_label.setdefault(key(row.label), []).append(position)
+        return by_label
 
     def row_interval(self, row: Row) -> Interval | None:
         """The interval of `row_amount(row)`, remembered: rules name a few totals many times."""
@@ -275,6 +309,22 @@ class TableIndex:
     def _single_item(self) -> Row | None:
         items = [r for r in self.table.rows if r.kind in ("item", "total")]
         return items[0] if len(items) == 1 else None
+
+
+def _eligible(row: Row, side: str | None) -> bool:
+    """Whether `find_row` may pick the row: not a placeholder, and on `side` when given."""
+    return row.kind != "placeholder" and (side is None or row.side == side)
+
+
+def _rows_at(
+    rows: list[Row], by_label: dict[str, list[int]], labels: tuple[str, ...], side: str | None
+) -> list[Row]:
+    """The eligible rows whose label key is one of `labels`, in table order."""
+    if len(labels) == 1:
+        positions = by_label.get(labels[0], [])
+    else:
+        positions = sorted({p for label in labels for p in by_label.get(label, ())})
+    return [rows[p] for p in positions if _eligible(rows[p], side)]
 
 
 # (id of the aliases, header path) -> (the aliases, the canonical name): workbooks of one
@@ -310,6 +360,14 @@ def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) 
                 if best is None or score[:2] > best[:2]:
                     best = score
     return best[2] if best else None
+
+
+# (kind, id of its aliases, amount columns' header paths) -> (the aliases, name -> positions
+# of the columns it finds): see `TableIndex.columns_named`. The aliases are kept so that the
+# id stays theirs.
+_Headers = tuple[str, int, tuple[tuple[str, ...], ...]]
+_NAMES: dict[_Headers, tuple[object, dict[str, tuple[int, ...]]]] = {}
+_NAMES_LIMIT = 2_000  # header layouts remembered at most; then the memory starts over
 
 
 # decimals -> half_unit(decimals) for the decimals amounts have, made once rather than per

@@ -455,8 +455,20 @@ def _column_of(
 def _missing_reason(ref: Ref | None) -> Text:
     if ref is None:
         return Text("表达式无法计算", "the expression cannot be evaluated")
-    name = unparse(ref)
-    return Text(f"文档中没有“{name}”", f"the document has no '{name}'")
+    # Remembered by reference: every document lacking a table words the same references
+    # again, and `unparse` tokenizes each name to tell whether it needs quoting.
+    known = _MISSING.get(ref)
+    if known is None:
+        if len(_MISSING) >= _MISSING_LIMIT:
+            _MISSING.clear()
+        name = unparse(ref)
+        known = _MISSING[ref] = Text(f"文档中没有“{name}”", f"the document has no '{name}'")
+    return known
+
+
+# Ref (a frozen, hashable node of a rule) -> its reason for `_missing_reason`.
+_MISSING: dict[Ref, Text] = {}
+_MISSING_LIMIT = 5_000  # references remembered at most; then the memory starts over
 
 
 def _finding(
