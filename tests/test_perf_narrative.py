@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from decimal import Decimal
 
@@ -12,9 +13,16 @@ from budgetcheck.engine.checks.narrative import stated
 from budgetcheck.engine.interval import Interval
 from budgetcheck.narrative import text as text_module
 from budgetcheck.narrative import wording
-from budgetcheck.narrative.claims import Claim, Lexicon, Sentence, _direction
+from budgetcheck.narrative.claims import Claim, Lexicon, Sentence, _direction, _flat, _State
 from budgetcheck.narrative.text import Number, compact, iter_numbers
-from budgetcheck.narrative.vocabulary import narrative_vocabulary, required_text
+from budgetcheck.narrative.vocabulary import (
+    VOCABULARY_FILE,
+    NarrativeVocabulary,
+    first_characters,
+    narrative_vocabulary,
+    required_text,
+)
+from budgetcheck.resources import rules_yaml
 
 VOCAB = narrative_vocabulary()
 
@@ -119,3 +127,59 @@ def test_stated_as_from_amount(value: Decimal, unit: str) -> None:
     sentence = Sentence(0, 0, "", "", 0)
     claim = Claim("amount", sentence, number, None, "", "default")
     assert stated(claim) == Interval.from_amount(number.in_yuan())
+
+
+# The leftover pattern as it was: the alternation of the vocabulary's leftovers, without a gate.
+PLAIN_LEFTOVERS = re.compile("|".join(f"(?:{p})" for p in rules_yaml(VOCABULARY_FILE)["leftovers"]))
+PLAIN_DOUBLED = re.compile(r"([。，、；：！？])\1|[，、；：][。！？]|[。！？][，、；]")
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
+
+
+def test_leftovers_pattern_is_gated() -> None:
+    assert VOCAB.leftovers.pattern.startswith("(?=[")
+    assert PLAIN_LEFTOVERS.pattern.startswith("(?:XX)|")
+
+
+@given(pieces(*"Xx×＊待填写补充（(略)）增加减少长下降上升/，,。中万元12", "待填写", "增加（减少）", "XXX", size=40))
+def test_gated_leftovers_as_alternation(text: str) -> None:
+    assert spans(VOCAB.leftovers, text) == spans(PLAIN_LEFTOVERS, text)
+
+
+@given(pieces(*"。，、；：！？ab1", size=30))
+def test_doubled_punctuation_as_alternation(text: str) -> None:
+    assert spans(wording._DOUBLED, text) == spans(PLAIN_DOUBLED, text)
+
+
+def test_first_characters() -> None:
+    assert first_characters(re.compile(r"XX|[xX]{3,}|待填写|(?:[（(]略)")) == frozenset("Xx待（(")
+    assert first_characters(re.compile(r"[a-c]+d")) == frozenset("abc")
+    assert first_characters(re.compile(r"x*y")) is None  # may start with y: no plain answer
+    assert first_characters(re.compile(r"a|")) is None  # an empty alternative
+    assert first_characters(re.compile(r"\dx")) is None
+    assert first_characters(re.compile(r"[^a]")) is None
+    assert first_characters(re.compile(r"(?i)a")) is None
+
+
+@given(pieces(*"主要原因是为用于由于因系。，无", "主要原因是", "原因为", size=20))
+def test_empty_reasons_gate(text: str) -> None:
+    gate = VOCAB.reason_gate
+    assert gate is not None
+    if gate.search(text) is None:
+        assert all(text.find(word) < 0 for word in VOCAB.reasons)
+
+
+PLAIN_VOCAB = copy.copy(VOCAB)
+object.__setattr__(PLAIN_VOCAB, "flat_gate", None)  # `_flat` goes through every direction word
+
+
+@given(pieces(*"比较与同上年持平基本不变增加减少下降，。1万元", "与上年持平", "比上年", "持平", "基本持平", size=20))
+def test_flat_gate_as_scan(text: str) -> None:
+    sentence = Sentence(0, 0, text, text, 0)
+
+    def flat(vocab: NarrativeVocabulary) -> list[tuple[str | None, int | None]]:
+        return [(c.direction, c.base_year) for c in _flat(sentence, "default", vocab, [], [(0, 2023)], [], _State())]
+
+    assert flat(VOCAB) == flat(PLAIN_VOCAB)

@@ -462,6 +462,8 @@ def _flat(sentence: Sentence, scope: str, vocab: NarrativeVocabulary, bounds: li
           compare_years: list[tuple[int, int]], amounts: list[Claim], state: _State) -> list[Claim]:
     out: list[Claim] = []
     text = sentence.text
+    if vocab.flat_gate is not None and vocab.flat_gate.search(text) is None:
+        return out  # no "unchanged" word at all (most sentences): no direction word to go through
     compare_at = [c[0] for c in compare_years]
     for match in vocab.direction_pattern.finditer(text):
         if vocab.directions[match.group(0)] != "flat":

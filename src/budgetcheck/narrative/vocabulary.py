@@ -86,6 +86,9 @@ class NarrativeVocabulary:
     # (count, pattern, `required_text` of the pattern) for every pattern of `counts`, in order.
     count_patterns: tuple[tuple[CountSpec, re.Pattern[str], str | None], ...] = field(init=False)
     three_public_none_required: tuple[str | None, ...] = field(init=False)  # of `three_public_none`
+    # Any reason word (None if one is empty): one search tells that a text holds none of them,
+    # which most paragraphs do not, for less than a `find` of each word.
+    reason_gate: re.Pattern[str] | None = field(init=False)
 
     def __post_init__(self) -> None:
         words = sorted(self.directions, key=len, reverse=True)
@@ -106,6 +109,8 @@ class NarrativeVocabulary:
         object.__setattr__(self, "count_patterns", counted)
         none = tuple(required_text(p) for p in self.three_public_none)
         object.__setattr__(self, "three_public_none_required", none)
+        gate = re.compile("|".join(map(re.escape, self.reasons))) if self.reasons and all(self.reasons) else None
+        object.__setattr__(self, "reason_gate", gate)
 
     def scope_of(self, *texts: str | None) -> str:
         for text in texts:
@@ -152,6 +157,72 @@ def required_text(pattern: re.Pattern[str]) -> str | None:
         else:
             run = ""
     return best or None
+
+
+def _leftovers_pattern(patterns: list[str]) -> re.Pattern[str]:
+    """One pattern for all leftovers, led by a look ahead for the characters a match may start
+    with: most positions of a text fail that one test instead of each alternative in turn (it
+    finds the same matches: a position it rejects is one where no alternative can start)."""
+    combined = re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+    starts = first_characters(combined) if patterns else None
+    if not starts:
+        return combined
+    gate = "".join(re.escape(ch) for ch in sorted(starts))
+    return re.compile(f"(?=[{gate}])(?:{combined.pattern})")
+
+
+MAX_FIRST_CHARACTERS = 64
+
+
+def first_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters every match of `pattern` starts with, or None when that is not plain.
+
+    Read from the parsed pattern (re._parser, as in `required_text`): a literal, a class of
+    literals and ranges, a group, a branch (the union of its alternatives) or a repeat of at least
+    once; anything else (an empty match, a look around, an anchor, a category such as \\d, a
+    negated class) or a pattern that ignores case gives None.
+    """
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parser = importlib.import_module("re._parser")
+        items = list(parser.parse(pattern.pattern, pattern.flags).data)
+    except Exception:  # a private module: without it (or if it changed), no shortcut
+        return None
+    found = _first_of(items)
+    return frozenset(found) if found and len(found) <= MAX_FIRST_CHARACTERS else None
+
+
+def _first_of(items: list[Any]) -> set[str] | None:
+    if not items:
+        return None  # an empty alternative matches anywhere
+    op, argument = items[0]
+    name = str(op)
+    if name == "LITERAL":
+        return {chr(argument)}
+    if name == "IN":
+        out: set[str] = set()
+        for member, value in argument:
+            if str(member) == "LITERAL":
+                out.add(chr(value))
+            elif str(member) == "RANGE" and value[1] - value[0] < MAX_FIRST_CHARACTERS:
+                out.update(chr(c) for c in range(value[0], value[1] + 1))
+            else:
+                return None  # a negation, a category or a long range
+        return out
+    if name == "SUBPATTERN" and argument[1] == 0 and argument[2] == 0:
+        return _first_of(list(argument[3].data))
+    if name in ("MAX_REPEAT", "MIN_REPEAT") and argument[0] >= 1:
+        return _first_of(list(argument[2].data))
+    if name == "BRANCH":
+        union: set[str] = set()
+        for alternative in argument[1]:
+            part = _first_of(list(alternative.data))
+            if part is None:
+                return None
+            union |= part
+        return union
+    return None
 
 
 def _pattern(text: str) -> re.Pattern[str]:
@@ -208,7 +279,7 @@ def parse(data: dict[str, Any]) -> NarrativeVocabulary:
         comparison=_pattern(str(data["comparison"])),
         reasons=tuple(sorted(data.get("reasons") or [], key=len, reverse=True)),
         reason_window=int(data.get("reason_window", 2)),
-        leftovers=re.compile("|".join(f"(?:{p})" for p in leftovers) or r"(?!x)x"),
+        leftovers=_leftovers_pattern(leftovers),
         outdated_names={str(k): str(v) for k, v in (data.get("outdated_names") or {}).items()},
         level_words={str(k): tuple(v) for k, v in (data.get("level_words") or {}).items()},
         item_lists={

@@ -14,7 +14,11 @@ from budgetcheck.narrative.text import compact
 from budgetcheck.narrative.vocabulary import NarrativeVocabulary
 
 _TITLE_MARKS = re.compile(r"[《》]")
-_DOUBLED = re.compile(r"([。，、；：！？])\1|[，、；：][。！？]|[。！？][，、；]")
+# Two marks in a row: a mark twice, a pause before an end, or an end before a pause
+# ("([。，、；：！？])\1|[，、；：][。！？]|[。！？][，、；]"), written to start with a class of the
+# first marks, which the regex engine skips to instead of trying each alternative at every
+# position; the look backs test the mark just read.
+_DOUBLED = re.compile(r"[。，、；：！？](?:(?<=(.))\1|(?<=[，、；：])[。！？]|(?<=[。！？])[，、；])")
 # Four digits and 年, not after a digit: `(?<!\d)(\d{4})年` written to start with a digit, which
 # the regex engine skips to instead of trying every position (see text._NUMBER).
 _YEAR = re.compile(r"(\d(?<!\d\d)\d{3})年")
@@ -131,7 +135,9 @@ def _holds_any(text: str, words: tuple[str, ...]) -> bool:
 def empty_reasons(text: str, vocab: NarrativeVocabulary) -> list[Spot]:
     """"主要原因是。" — a reason word followed by nothing."""
     c = compact(text).text
-    spots = []
+    spots: list[Spot] = []
+    if vocab.reason_gate is not None and vocab.reason_gate.search(c) is None:
+        return spots  # no reason word at all: most paragraphs
     for word in vocab.reasons:
         start = c.find(word)
         while start >= 0:
