@@ -20,9 +20,9 @@ from budgetcheck.amounts import parse_amount
 from budgetcheck.loading import metadata, text
 from budgetcheck.loading.grid import Grid, _as_text, _trim
 from budgetcheck.loading.header import _CODE, _is_name
-from budgetcheck.loading.rows import _cell_amount, as_displayed
+from budgetcheck.loading.rows import _amount_cells, _cell_amount, as_displayed
 from budgetcheck.loading.text import clean, strip_numbering
-from budgetcheck.model import Amount
+from budgetcheck.model import Amount, Cell, CellRef, new_cell, new_cell_ref
 
 EXAMPLES = int(os.environ.get("BUDGETCHECK_FUZZ_EXAMPLES", "200"))
 PROPERTY = settings(
@@ -167,3 +167,50 @@ def test_metadata_prefilters_drop_only_texts_without_a_match(values: list[str]) 
 def test_float_texts_keep_the_sign_of_zero_and_nan() -> None:
     grid = Grid("Sheet1", [[0.0, -0.0, math.nan, math.inf, -0.0, 0.0, 2840.8, 2840.8]], [])
     assert grid.raw_rows[0] == ["0", "-0", "nan", "inf", "-0", "0", "2840.8", "2840.8"]
+
+
+@PROPERTY
+@given(texts, st.integers(0, 10**6), st.integers(0, 16384), st.one_of(st.none(), texts))
+def test_the_fast_cell_constructors_make_what_the_classes_make(
+    sheet: str, row: int, col: int, problem: str | None
+) -> None:
+    ref = new_cell_ref((sheet, row, col))
+    plain_ref = CellRef(sheet, row, col)
+    amount = Amount(Decimal("1.5"), 1)
+    cell = new_cell((ref, amount, "1.5", problem))
+    plain = Cell(plain_ref, amount, "1.5", problem)
+    assert type(ref) is CellRef and type(cell) is Cell
+    assert (ref, cell) == (plain_ref, plain)
+    assert (hash(ref), hash(cell)) == (hash(plain_ref), hash(plain))
+    assert (repr(ref), repr(cell), str(ref)) == (repr(plain_ref), repr(plain), str(plain_ref))
+    assert (cell.ref, cell.amount, cell.raw, cell.problem) == (plain_ref, amount, "1.5", problem)
+
+
+# What amount columns hold. (Not floats of 28 digits and more: as_displayed cannot quantize them
+# to a number format's decimals, with or without the fast path.)
+amount_values = st.one_of(
+    st.just(""),
+    st.none(),
+    texts,
+    st.sampled_from(["-", "—", " 1,169.86 ", "待定", "0", "（12.5）"]),
+    st.floats(max_value=1e20, min_value=-1e20),
+    st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1169.8600000000001]),
+    st.decimals(places=2, min_value=-(10**9), max_value=10**9).map(float),
+    st.integers(-(10**12), 10**12),
+)
+
+
+@PROPERTY
+@given(st.lists(amount_values, min_size=1, max_size=6), st.one_of(st.none(), st.integers(-1, 6)))
+def test_amount_cells_are_the_cells_the_class_makes(values: list[object], shown: int | None) -> None:
+    grid = Grid("Sheet1", [["x", *values]], [])
+    columns = tuple(range(1, grid.width))
+    if shown is not None:
+        grid.decimals = {(0, col): shown for col in columns}
+    for index, cell in _amount_cells(grid, 0, columns).items():
+        raw = grid.raw_rows[0][index]
+        amount, text, problem = (
+            _cell_amount(grid.cells[0][index], raw, shown) if raw else (None, "", None)
+        )
+        assert type(cell) is Cell and type(cell.ref) is CellRef
+        assert cell == Cell(CellRef("Sheet1", 0, index), amount, text, problem)

@@ -12,7 +12,15 @@ from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import is_total_label
 from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.loading.text import MEMO_MAX_CHARS, clean, key, leading_spaces, strip_numbering
-from budgetcheck.model import Amount, Cell, CellRef, Column, Row, RowKind
+from budgetcheck.model import (
+    Amount,
+    Cell,
+    Column,
+    Row,
+    RowKind,
+    new_cell,
+    new_cell_ref,
+)
 
 _EMBEDDED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*[-—、.．]?\s*(\D.*)$")
 _PLACEHOLDER = {"…", "……", "...", "…………"}
@@ -103,9 +111,9 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     if kind != "item":
         level = None
     sheet = grid.sheet
-    ref = CellRef(sheet, row, label_col if label_col is not None else first)
+    ref = new_cell_ref((sheet, row, label_col if label_col is not None else first))
     cells = _amount_cells(grid, row, amounts)
-    text_refs = {index: CellRef(sheet, row, index) for index in texts} if texts else {}
+    text_refs = {index: new_cell_ref((sheet, row, index)) for index in texts} if texts else {}
     return Row(ref, label, code or None, level, kind, cells, texts, text_refs, side, raw_label)
 
 
@@ -199,15 +207,16 @@ def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, C
     cells = {}
     for index in amounts:
         text = raw[index]
+        ref = new_cell_ref((sheet, row, index))
         if not text:
             # A blank cell (None or ""): no amount and nothing wrong, whatever its format says.
             # Data rows are full of them; they need no lookups.
-            cells[index] = Cell(CellRef(sheet, row, index), None, "", None)
+            cells[index] = new_cell((ref, None, "", None))
             continue
         value = values[index]
         shown = decimals.get((row, index)) if decimals else None
         found = memo.get((type(value), text, shown)) or _cell_amount(value, text, shown)
-        cells[index] = Cell(CellRef(sheet, row, index), found[0], found[1], found[2])
+        cells[index] = new_cell((ref, found[0], found[1], found[2]))
     return cells
 
 
@@ -257,7 +266,9 @@ def apply_precision(grid: Grid, rows: list[Row], precision: int) -> None:
             stored = grid.value(cell.ref.row, cell.ref.col)
             known = (cell.ref.row, cell.ref.col) in grid.decimals
             if _is_number(stored) and not known:
-                row.cells[index] = cell._replace(amount=Amount(amount.value, precision))
+                # cell._replace(amount=...), without its generic (and slow) machinery
+                shown = Amount(amount.value, precision)
+                row.cells[index] = Cell(cell.ref, shown, cell.raw, cell.problem)
 
 
 def _is_number(value: object) -> bool:
