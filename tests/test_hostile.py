@@ -221,12 +221,19 @@ def test_output_file_is_whole(tmp_path: Path, fmt: str) -> None:
 
 def test_ctrl_c_leaves_no_partial_output(tmp_path: Path, corpus: dict[str, hc.Built]) -> None:
     """SIGINT in the middle of a long run: exit 130, one line, no report file, no temporary."""
-    built = corpus["narrative-1mb-claims"]  # seconds of work: checked text with 7,000 claims
+    built = corpus["narrative-1mb-claims"]  # checked text with 7,000 claims, in several copies:
+    folder = tmp_path / "in"  # seconds of work however fast one copy becomes
+    folder.mkdir()
+    for n in range(8):
+        (folder / f"copy-{n}.xlsx").write_bytes(built.target.read_bytes())
     out = tmp_path / "out"
     out.mkdir()
     target = out / "report.json"
     proc = subprocess.Popen(
-        [*hc.command(hc.BY_KIND["narrative-1mb-claims"], built), "-f", "json", "-o", str(target)],
+        [
+            *(sys.executable, "-m", "budgetcheck", str(folder), "--jobs", "1", *built.args),
+            *("-f", "json", "-o", str(target)),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
