@@ -324,3 +324,19 @@ def test_fast_paths_agree_on_changed_documents(
     _check_index(doc)
     _check_expression_rules(doc, monkeypatch)
     _check_rollups(doc)
+
+
+def test_the_packs_carry_each_expression_parsed_as_compiling_would_parse_it():
+    from budgetcheck.engine.expr import parse
+    from budgetcheck.engine.packs import load_packs
+
+    ruleset = load_packs()
+    texts = {
+        text
+        for rule in ruleset.rules
+        for text in (
+            [rule.check["expr"]] if isinstance(rule.check.get("expr"), str) else rule.check.get("expr") or []
+        )
+    }
+    assert texts and set(ruleset.parsed) == texts
+    assert all(ruleset.parsed[text] == parse(text) for text in texts)

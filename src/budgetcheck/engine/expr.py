@@ -1486,17 +1486,20 @@ def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Qui
 class Program(Generic[E]):
     """An expression compiled once (see `compile_expression`), to run on many rows."""
 
-    __slots__ = ("_condition", "_number", "_quick", "node")
+    __slots__ = ("_bind", "_condition", "_number", "_quick", "_quick_made", "node")
 
     def __init__(self, node: Node, bind: Callable[[Ref], Lookup[E]]) -> None:
         self.node = node
+        self._bind = bind
         compiler = _Compiler(bind)
         self._condition: _Condition[E] | None = None
         self._number: _Number[E] | None = None
+        # Made on the first `holds`: the engine runs its own column-wise interval test
+        # (identity._quick_holds), and compiling this one for every rule at start-up is wasted.
         self._quick: Callable[[E], bool | Ref] | None = None
+        self._quick_made = False
         if is_condition(node):
             self._condition = compiler.condition(node, 1)
-            self._quick = interval_test(node, lambda ref: _interval_of(bind(ref)))
         else:
             self._number = compiler.number(node, 1)
 
@@ -1506,6 +1509,11 @@ class Program(Generic[E]):
         True: running the program (not strict) gives a holding Verdict. None: it gives
         NotApplicable. False: run it to learn what it gives.
         """
+        if not self._quick_made:
+            bind = self._bind
+            if self._condition is not None:
+                self._quick = interval_test(self.node, lambda ref: _interval_of(bind(ref)))
+            self._quick_made = True
         if self._quick is None:
             return False
         holds = self._quick(env)

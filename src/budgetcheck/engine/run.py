@@ -67,7 +67,9 @@ def compile_rules(ruleset: RuleSet, options: Options) -> list[CompiledRule]:
 def _runner(rule: Rule, ruleset: RuleSet) -> Callable[[Context], Outcome]:
     kind = rule.info.check_kind
     if kind in EXPRESSION_KINDS:
-        done = identity.compile_rule(rule, ruleset.facts, EXPRESSION_KINDS[kind])
+        done = identity.compile_rule(
+            rule, ruleset.facts, EXPRESSION_KINDS[kind], ruleset.parsed
+        )
         run = {
             "row_identity": identity.run_rows,
             "expression": identity.run_document,

@@ -250,7 +250,12 @@ def _factor(unit: str) -> Decimal:
     return UNIT_FACTORS[unit]
 
 
-def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Compiled:
+def compile_rule(
+    rule: Rule,
+    facts: dict[str, Fact],
+    table_required: bool,
+    parsed: dict[str, Node] | None = None,  # texts parsed before (RuleSet.parsed)
+) -> Compiled:
     from budgetcheck.engine.expr import ExprError, parse, references
     from budgetcheck.engine.vocabulary import vocabulary
 
@@ -270,10 +275,12 @@ def compile_rule(rule: Rule, facts: dict[str, Fact], table_required: bool) -> Co
         )
     nodes = []
     for text in texts:
-        try:
-            node = parse(text)
-        except ExprError as error:
-            raise rule_error(rule, error.zh, error.en) from None
+        node = (parsed or {}).get(text)
+        if node is None:
+            try:
+                node = parse(text)
+            except ExprError as error:
+                raise rule_error(rule, error.zh, error.en) from None
         for ref in references(node):
             _validate_ref(rule, ref, own_kind, facts)
         nodes.append(node)
