@@ -23,15 +23,12 @@ from budgetcheck.engine.checks.base import (
     Context,
     Outcome,
     agree,
-    comparison_finding,
-    row_name,
 )
 from budgetcheck.engine.expr import Ref
 from budgetcheck.engine.index import DocumentIndex, TableIndex, add_all
 from budgetcheck.engine.packs import Rule
 from budgetcheck.engine.run import EXPRESSION_KINDS
 from budgetcheck.engine.vocabulary import vocabulary
-from budgetcheck.findings import Text
 from budgetcheck.loading.text import key
 from budgetcheck.model import Amount, Cell, Document, Row
 from docbuild import fixture, ruleset
@@ -183,26 +180,10 @@ def _compare_quantities(
         if not found:
             continue
         outcome.evaluated += 1
-        expected = add_all(found)
-        if agree(stated, expected, context.strict):
+        if agree(stated, add_all(found), context.strict):
             continue
-        names = "、".join(row_name(c) for c in children[:3]) + ("等" if len(children) > 3 else "")
-        what = (
-            Text(
-                f"{table.table.title} “{row_name(parent)}”的“{column.name}”不等于其下各项（{names}）之和",
-                f"{table.table.title} '{row_name(parent)}' {column.name} is not the sum of its "
-                f"parts ({names})",
-            )
-            if parts == "children"
-            else Text(
-                f"{table.table.title} “{parent.label}”行的“{column.name}”不等于各类之和",
-                f"{table.table.title} '{parent.label}' {column.name} is not the sum of the "
-                "top-level rows",
-            )
-        )
-        outcome.findings.append(
-            comparison_finding(rule, table.table, parent, column.name, stated, expected, what)
-        )
+        # The wording is the roll-up's own: this copy decides what fails, not how it is said.
+        rollup._finding(rule, table, parent, children, parts, column, outcome)
 
 
 def _check_index(doc: Document) -> int:

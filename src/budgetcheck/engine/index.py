@@ -67,32 +67,8 @@ class TableIndex:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
         found = self._named.get(name)
         if found is None:
-            # Which columns a name finds depends only on the header paths (and the kind's
-            # aliases): the positions are remembered for every table with the same headers.
-            names = self._names_of_headers
-            positions = names.get(name)
-            if positions is None:
-                columns = self._find_columns(name)
-                positions = names[name] = tuple(
-                    next(n for n, c in enumerate(self.amount_columns) if c is column)
-                    for column in columns
-                )
-            found = self._named[name] = [self.amount_columns[n] for n in positions]
+            found = self._named[name] = self._find_columns(name)
         return found
-
-    @cached_property
-    def _names_of_headers(self) -> dict[str, tuple[int, ...]]:
-        """Name -> positions in `amount_columns` of the columns it finds, shared by the tables
-        of a kind with the same amount columns' header paths (workbooks of one template)."""
-        wanted = (self.table.kind, id(self._known), tuple(c.path for c in self.amount_columns))
-        known = _NAMES.get(wanted)
-        if known is not None and known[0] is self._known:
-            return known[1]
-        if len(_NAMES) >= _NAMES_LIMIT:
-            _NAMES.clear()
-        names: dict[str, tuple[int, ...]] = {}
-        _NAMES[wanted] = (self._known, names)
-        return names
 
     def _find_columns(self, name: str) -> list[Column]:
         wanted = key(name)
@@ -179,25 +155,14 @@ class TableIndex:
     def _cell_intervals(self) -> dict[int, dict[int, Interval | None]]:
         # Rows live as long as the table (and this index), so their ids stay theirs.
         by_column: dict[int, dict[int, Interval | None]] = {}
-        factor, shift, halves = self.factor, self.shift, _HALVES
+        interval = self._interval
         for row in self.table.rows:
             row_id = id(row)
             for index, cell in row.cells.items():
                 found = by_column.get(index)
                 if found is None:
                     found = by_column[index] = {}
-                amount = cell.amount
-                if cell.problem is not None:
-                    found[row_id] = None
-                elif amount is None:
-                    found[row_id] = _ZERO  # blank: about half the cells
-                else:
-                    # `_interval` written out: this is every amount cell of the table.
-                    value = amount.value * factor
-                    decimals = amount.decimals - shift
-                    half = halves.get(decimals) or half_unit(decimals)
-                    low, high = value - half, value + half
-                    found[row_id] = made(low, high) if value.is_finite() else Interval(low, high)
+                found[row_id] = None if cell.problem is not None else interval(cell)
         return by_column
 
     def interval(self, row: Row, name: str) -> Interval | None:
@@ -360,14 +325,6 @@ def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) 
                 if best is None or score[:2] > best[:2]:
                     best = score
     return best[2] if best else None
-
-
-# (kind, id of its aliases, amount columns' header paths) -> (the aliases, name -> positions
-# of the columns it finds): see `TableIndex.columns_named`. The aliases are kept so that the
-# id stays theirs.
-_Headers = tuple[str, int, tuple[tuple[str, ...], ...]]
-_NAMES: dict[_Headers, tuple[object, dict[str, tuple[int, ...]]]] = {}
-_NAMES_LIMIT = 2_000  # header layouts remembered at most; then the memory starts over
 
 
 # decimals -> half_unit(decimals) for the decimals amounts have, made once rather than per

@@ -109,7 +109,8 @@ class NarrativeVocabulary:
         object.__setattr__(self, "count_patterns", counted)
         none = tuple(required_text(p) for p in self.three_public_none)
         object.__setattr__(self, "three_public_none_required", none)
-        gate = re.compile("|".join(map(re.escape, self.reasons))) if self.reasons and all(self.reasons) else None
+        reasons = self.reasons if self.reasons and all(self.reasons) else ()
+        gate = re.compile("|".join(map(re.escape, reasons))) if reasons else None
         object.__setattr__(self, "reason_gate", gate)
 
     def scope_of(self, *texts: str | None) -> str:
@@ -137,12 +138,8 @@ def required_text(pattern: re.Pattern[str]) -> str | None:
     sequence outside any repeat, branch or class, groups included; anything unexpected there,
     or a pattern that ignores case, gives None: no shortcut.
     """
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        parser = importlib.import_module("re._parser")
-        items = list(parser.parse(pattern.pattern, pattern.flags).data)
-    except Exception:  # a private module: without it (or if it changed), no shortcut
+    items = _parsed(pattern)
+    if items is None:
         return None
     best = run = ""
     while items:
@@ -157,6 +154,18 @@ def required_text(pattern: re.Pattern[str]) -> str | None:
         else:
             run = ""
     return best or None
+
+
+def _parsed(pattern: re.Pattern[str]) -> list[Any] | None:
+    """The items of the parsed pattern (re._parser, what `re` compiles from), or None when the
+    pattern ignores case or the private module is missing or changed: then no short cut."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parser = importlib.import_module("re._parser")
+        return list(parser.parse(pattern.pattern, pattern.flags).data)
+    except Exception:
+        return None
 
 
 def _leftovers_pattern(patterns: list[str]) -> re.Pattern[str]:
@@ -182,12 +191,8 @@ def first_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
     once; anything else (an empty match, a look around, an anchor, a category such as \\d, a
     negated class) or a pattern that ignores case gives None.
     """
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        parser = importlib.import_module("re._parser")
-        items = list(parser.parse(pattern.pattern, pattern.flags).data)
-    except Exception:  # a private module: without it (or if it changed), no shortcut
+    items = _parsed(pattern)
+    if items is None:
         return None
     found = _first_of(items)
     return frozenset(found) if found and len(found) <= MAX_FIRST_CHARACTERS else None
