@@ -27,7 +27,6 @@ from budgetcheck.engine.expr import (
     Undefined,
     Value,
     Verdict,
-    compile_expression,
     evaluate,
     interval_test,
     is_condition,
@@ -787,38 +786,12 @@ AMOUNTS = st.lists(
 
 @FUZZ
 @given(TREES, resolvers())
-def test_the_interval_only_short_cut_agrees_with_full_evaluation(
-    tree: Node, resolve: Callable[[Ref], Value | None]
-) -> None:
-    """Program.holds answers True only where evaluation holds and None only where it is not
-    applicable; False means "evaluate" and promises nothing."""
-
-    def asked(ref: Ref) -> Callable[[Callable[[Ref], Value | None]], Value | None]:
-        return lambda env: env(ref)
-
-    program = compile_expression(tree, asked)
-    try:
-        quick = program.holds(resolve)
-    except (Refused, ExprError):
-        quick = False  # what the full evaluation raises too, checked below
-    try:
-        outcome = program(resolve)
-    except (Refused, ExprError):
-        assert quick is False
-        return
-    if quick is True:
-        assert isinstance(outcome, Verdict) and outcome.holds
-    elif quick is None:
-        assert isinstance(outcome, NotApplicable)
-
-
-@FUZZ
-@given(TREES, resolvers())
 def test_the_interval_test_names_what_is_missing(
     tree: Node, resolve: Callable[[Ref], Value | None]
 ) -> None:
-    """`interval_test` on intervals looked up directly answers as `Program.holds` does, and
-    names the absent reference the full evaluation reports."""
+    """The interval-only short cut agrees with full evaluation: True only where evaluation
+    holds, a Ref only where it is not applicable for that same absent reference; False means
+    "evaluate" and promises nothing."""
 
     def interval(ref: Ref) -> Callable[[Callable[[Ref], Value | None]], Interval | None]:
         def lookup(env: Callable[[Ref], Value | None]) -> Interval | None:

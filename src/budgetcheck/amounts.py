@@ -103,8 +103,6 @@ def parse_amount_text(text: str) -> Parsed:
     return _parse_text(text)
 
 
-
-
 @lru_cache(maxsize=16384)
 def _parse_text_memo(text: str) -> Parsed:
     # Workbooks write the same few texts again and again ("-", "0.00", header words read to

@@ -1326,8 +1326,8 @@ IntervalLookup = Callable[[F], "Interval | None"]
 def interval_test(
     node: Node, bind: Callable[[Ref], IntervalLookup[F]]
 ) -> Callable[[F], bool | Ref] | None:
-    """The condition `node` compiled to be told from intervals alone, as `Program.holds` is,
-    with each reference bound by `bind` to a lookup giving its interval (None: absent).
+    """The condition `node` compiled to be told from intervals alone (never strict), with each
+    reference bound by `bind` to a lookup giving its interval (None: absent).
 
     None when the tree has a part only the full evaluation handles. The test gives True when
     the full evaluation (not strict), on an environment whose references have those
@@ -1351,20 +1351,6 @@ def interval_test(
             return False  # the full evaluation words the error
 
     return tested
-
-
-def _interval_of(lookup: Lookup[E]) -> IntervalLookup[E]:
-    """A lookup of Values as a lookup of their intervals, refusing what is not a Value."""
-
-    def interval(env: E) -> Interval | None:
-        value = lookup(env)
-        if value is None:
-            return None
-        if not isinstance(value, Value):
-            raise TypeError(f"the resolver must return Value or None, not {value!r}")
-        return value.interval
-
-    return interval
 
 
 def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Quick[F] | None:
@@ -1486,38 +1472,17 @@ def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Qui
 class Program(Generic[E]):
     """An expression compiled once (see `compile_expression`), to run on many rows."""
 
-    __slots__ = ("_bind", "_condition", "_number", "_quick", "_quick_made", "node")
+    __slots__ = ("_condition", "_number", "node")
 
     def __init__(self, node: Node, bind: Callable[[Ref], Lookup[E]]) -> None:
         self.node = node
-        self._bind = bind
         compiler = _Compiler(bind)
         self._condition: _Condition[E] | None = None
         self._number: _Number[E] | None = None
-        # Made on the first `holds`: the engine runs its own column-wise interval test
-        # (identity._quick_holds), and compiling this one for every rule at start-up is wasted.
-        self._quick: Callable[[E], bool | Ref] | None = None
-        self._quick_made = False
         if is_condition(node):
             self._condition = compiler.condition(node, 1)
         else:
             self._number = compiler.number(node, 1)
-
-    def holds(self, env: E) -> bool | None:
-        """A short cut for the common case, told from intervals alone (never strict).
-
-        True: running the program (not strict) gives a holding Verdict. None: it gives
-        NotApplicable. False: run it to learn what it gives.
-        """
-        if not self._quick_made:
-            bind = self._bind
-            if self._condition is not None:
-                self._quick = interval_test(self.node, lambda ref: _interval_of(bind(ref)))
-            self._quick_made = True
-        if self._quick is None:
-            return False
-        holds = self._quick(env)
-        return None if isinstance(holds, Ref) else holds
 
     def __call__(self, env: E, strict: bool = False) -> Outcome:
         """What `evaluate` gives, with each reference looked up by its bound lookup on `env`."""

@@ -222,7 +222,7 @@ def _value(quantity: Quantity | None) -> tuple[Value | None, Shown | None]:
         return None, None
     shown = (quantity.sources, quantity.unit or "元", quantity.precision)
     # No stated value: `Value.value` gives the midpoint, the amount as written, when asked.
-    # Most cells are only ever compared as intervals (`Program.holds`).
+    # Most cells are only ever compared as intervals (`_quick_holds`).
     return Value(quantity.interval, quantity.sources), shown
 
 
@@ -290,8 +290,8 @@ def compile_rule(
 
 
 def _quick_test(node: Node, facts: dict[str, Fact]) -> QuickTest | None:
-    """The alternative as `Program.holds` tests it, but run on a tuple of its references'
-    intervals: the engine reads those for a whole column at once (`_quick_holds`)."""
+    """The alternative told from intervals alone (`expr.interval_test`), run on a tuple of its
+    references' intervals: the engine reads those for a whole column at once (`_quick_holds`)."""
     refs = tuple(references(node))
     slots = {ref: slot for slot, ref in enumerate(refs)}
     test = interval_test(node, lambda ref: itemgetter(slots[ref]))
@@ -365,8 +365,8 @@ def _quick_holds(
     fully. Never strict.
 
     Nearly every evaluation holds, and then only that matters: the full evaluation makes the
-    Verdict a finding is worded from. Each alternative answers as `Program.holds` does on a
-    Resolver (but naming the absent reference), a reference at a time over every evaluation:
+    Verdict a finding is worded from. Each alternative answers as its `interval_test` does, a
+    reference at a time over every evaluation:
     the intervals of a column come from the table's index (`TableIndex.named_intervals`), not
     from a Value made per cell by a Resolver made per row.
     """
@@ -377,7 +377,7 @@ def _quick_holds(
         if not undecided:
             break
         if quick is None:
-            return answers  # `Program.holds` gives False: evaluate the undecided fully
+            return answers  # no interval test for this alternative: evaluate the undecided fully
         test, readings = quick
         pending = [currents[n] for n in undecided]
         row_ids: dict[str, list[int]] = {}
