@@ -7,20 +7,20 @@ Floats go through 15 significant digits (what Excel itself shows), never binary 
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from decimal import Context, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.loading.text import MEMO_MAX_CHARS
 from budgetcheck.model import Amount
 
 # Written where a table has nothing to show; "no value", which is not the same as 0.
 NO_VALUE = frozenset({"", "-", "--", "—", "——", "－", "–", "/", "无", "…", "……", "..."})
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_SPACES = re.compile(r"[\s\u3000\u00a0\u2002-\u200b]+")
+_NUMBER = regex.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_SPACES = regex.compile(r"[\s\u3000\u00a0\u2002-\u200b]+")
 
 
 class Parsed(NamedTuple):

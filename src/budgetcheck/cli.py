@@ -609,11 +609,20 @@ def run() -> NoReturn:
         code = 0
     except SystemExit as stop:
         code = _exit_status(stop)
+    _keep_compiled_patterns()
     for stream in (sys.stdout, sys.stderr):
         # A reader that went away (`budgetcheck … | head`) has nothing more to be told.
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def _keep_compiled_patterns() -> None:
+    # Only when a check ran: `--help` and `--version` never import the pattern cache.
+    if "budgetcheck.regex" in sys.modules:
+        from budgetcheck import regex
+
+        regex.save()
 
 
 def _exit_status(stop: SystemExit) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from budgetcheck import regex
 from budgetcheck.amounts import parse_amount_text
 from budgetcheck.model import Amount, Paragraph
 
@@ -26,10 +27,10 @@ def compile_fact(name: str, patterns: list[str]) -> Fact:
     for pattern in patterns:
         if len(pattern) > MAX_PATTERN_LENGTH:
             raise ValueError(f"pattern longer than {MAX_PATTERN_LENGTH} characters")
-        regex = re.compile(pattern)
-        if not {"amount", "unit"} <= set(regex.groupindex):
+        found = regex.compile(pattern)
+        if not {"amount", "unit"} <= set(found.groupindex):
             raise ValueError("a fact pattern needs the groups (?P<amount>…) and (?P<unit>…)")
-        compiled.append(regex)
+        compiled.append(found)
     return Fact(name, tuple(compiled))
 
 

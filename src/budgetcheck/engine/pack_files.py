@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from budgetcheck import regex
 from budgetcheck.engine.facts import compile_fact
 from budgetcheck.engine.packs import Profile, Rule, RuleSet
 from budgetcheck.errors import RuleError
@@ -15,7 +16,7 @@ from budgetcheck.findings import RuleInfo, Text
 from budgetcheck.loading.text import key
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: ~10x faster
-RULE_ID = re.compile(r"^[A-Z]{1,3}\d{3}$")
+RULE_ID = regex.compile(r"^[A-Z]{1,3}\d{3}$")
 SEVERITIES = ("error", "warning", "info")
 MAX_RULE_FILE_BYTES = 2 * 1024 * 1024
 

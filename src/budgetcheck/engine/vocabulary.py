@@ -6,15 +6,15 @@ error; a known name that a particular document lacks makes the rule not applicab
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.loading.text import key
 from budgetcheck.resources import rules_yaml
 
-_YEAR = re.compile(r"(19|20)\d{2}年度?")
+_YEAR = regex.compile(r"(19|20)\d{2}年度?")
 
 TEXT_TABLE = "说明"  # facts stated in the explanatory text
 

@@ -5,9 +5,9 @@ Each project's form becomes one row of a plain table, so rules read it like any 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from budgetcheck import regex
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import TableKind
@@ -28,7 +28,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "财政拨款": ("财政拨款", "amount"),
     "其他资金": ("其他资金", "amount"),
 }
-_UNIT = re.compile(r"[（(](亿元|万元|千元|元)[）)]|单位[:：](亿元|万元|千元|元)")
+_UNIT = regex.compile(r"[（(](亿元|万元|千元|元)[）)]|单位[:：](亿元|万元|千元|元)")
 
 
 def build_form(

@@ -65,6 +65,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cache, lru_cache, partial
 from pathlib import Path
 
+from budgetcheck import regex
 from budgetcheck.loading.integrity import _codepage, _xls_globals
 from budgetcheck.loading.ooxml import (
     InflateBudget,
@@ -170,6 +171,8 @@ _LITERAL = "literal"  # no digit placeholder: shows text only ("-", or hidden)
 _NONE = "none"  # General, text, date, time, scientific, fraction: decimals not fixed
 _DATE_LETTERS = frozenset("yYmMdDhHsSeEgGbBaA")  # 'a' for AM/PM, A/P
 _PLACEHOLDERS = frozenset("0#?")
+_SCIENTIFIC = regex.compile(r"[0#?.]\s*[eE][+-]")
+_THOUSANDS_SCALE = regex.compile(r"[0#?](,+)(?![,0#?])")
 
 
 @lru_cache(maxsize=256)
@@ -256,7 +259,7 @@ def _section(section: str) -> tuple[str, int, bool]:
     lowered = text.lower()
     if "general" in lowered or "@" in text:
         return _NONE, 0, conditional
-    if re.search(r"[0#?.]\s*[eE][+-]", text):
+    if _SCIENTIFIC.search(text):
         return _NONE, 0, conditional  # scientific
     if any(ch in _DATE_LETTERS for ch in text):
         return _NONE, 0, conditional
@@ -278,7 +281,7 @@ def _fixed_decimals(text: str) -> int:
     # A comma right after the last digit placeholder of a run (not followed by another
     # placeholder) scales by 1000; commas between placeholders only group thousands.
     scale = 0
-    for m in re.finditer(r"[0#?](,+)(?![,0#?])", text):
+    for m in _THOUSANDS_SCALE.finditer(text):
         scale += len(m.group(1))
     return decimals + 2 * text.count("%") - 3 * scale
 
@@ -340,16 +343,16 @@ def xlsx_sheet_decimals(
         return {}
 
 
-_NUMFMTS = re.compile(rb"<(?:[\w.-]+:)?numFmts(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?numFmts>", re.S)
-_NUMFMT = re.compile(rb"<(?:[\w.-]+:)?numFmt(?=[\s/>])([^<>]*)>")
-_CELLXFS = re.compile(rb"<(?:[\w.-]+:)?cellXfs(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", re.S)
-_XF = re.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^<>]*)>")
+_NUMFMTS = regex.compile(rb"<(?:[\w.-]+:)?numFmts(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?numFmts>", re.S)
+_NUMFMT = regex.compile(rb"<(?:[\w.-]+:)?numFmt(?=[\s/>])([^<>]*)>")
+_CELLXFS = regex.compile(rb"<(?:[\w.-]+:)?cellXfs(?=[\s>])[^<>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", re.S)
+_XF = regex.compile(rb"<(?:[\w.-]+:)?xf(?=[\s/>])([^<>]*)>")
 
 
 @cache
 def _styles_rel() -> re.Pattern[bytes]:
     # Compiled on first use: only workbooks without xl/styles.xml need it.
-    return re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*?Type=\"[^\"]*/styles\"[^<>]*>")
+    return regex.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*?Type=\"[^\"]*/styles\"[^<>]*>")
 
 
 def xlsx_styles(
@@ -415,19 +418,19 @@ def _styles_member(path: Path, zf: zipfile.ZipFile) -> str | None:
     return member if member in names else None
 
 
-_CELL_ATTR = re.compile(rb"""\s(r|s|t)\s*=\s*["']([^"']*)["']""")
+_CELL_ATTR = regex.compile(rb"""\s(r|s|t)\s*=\s*["']([^"']*)["']""")
 
 
 @cache
 def _row_number() -> re.Pattern[bytes]:
     # Compiled on first use: only the slow scan needs it.
-    return re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+    return regex.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 
 
 @cache
 def _ref() -> re.Pattern[bytes]:
     # Compiled on first use: only the slow scan needs it.
-    return re.compile(rb"([A-Z]{1,3})(\d+)$")
+    return regex.compile(rb"([A-Z]{1,3})(\d+)$")
 
 
 class _NeedsSlowScan(Exception):
@@ -630,7 +633,7 @@ class _SheetPatterns:
         # once the optional <f> or <v> matched the rest reaches the same first `</c>` (neither
         # holds a `<c` ... `</c>`). The <f> alternatives keep their backtracking: `[^<>]*/>`
         # needs to give back the `/`.
-        self.fast = re.compile(
+        self.fast = regex.compile(
             rb"<" + p + rb'c r="([A-Z]{1,3}+)([0-9]{1,7}+)"([^<>/]*+)(?:/>|>'
             rb"(?:<" + p + rb"f[^<>]*/>|<" + p + rb"f[^<>]*>[^<]*</" + p + rb"f>)?+"
             rb"(?:<" + p + rb"v>([^<]*+)</" + p + rb"v>)?+"
@@ -639,7 +642,7 @@ class _SheetPatterns:
             rb"([^<]*+(?:<(?!/" + p + rb"c>)[^<]*+)*+)</" + p + rb"c>)",
             re.S,
         )
-        self.tags = re.compile(
+        self.tags = regex.compile(
             rb"<"
             + p
             + rb"(?:row(?=[\s/>])([^<>]*)>|c(?=[\s/>])([^<>]*?)(?:/>|>(.*?)</"
@@ -647,12 +650,12 @@ class _SheetPatterns:
             + rb"c>))",
             re.S,
         )
-        self.value = re.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v>")
+        self.value = regex.compile(rb"<" + p + rb"v(?:\s[^<>]*)?>([^<]*)</" + p + rb"v>")
         self.v_open, self.v_close = b"<" + prefix + b"v>", b"</" + prefix + b"v>"
         # `<c` and a separator: a cell's start tag (not `<col`, `<cfRule`). One search counts
         # what a bytes.count per separator would; the empty group makes `findall` list the
         # shared empty bytes rather than a new object per cell.
-        self.starts = re.compile(rb"<" + p + rb"c[ \t\r\n>/]()")
+        self.starts = regex.compile(rb"<" + p + rb"c[ \t\r\n>/]()")
 
 
 @lru_cache(maxsize=64)
@@ -664,7 +667,7 @@ def _sheet_patterns(prefix: bytes) -> _SheetPatterns:
 @cache
 def _ref_attr() -> re.Pattern[bytes]:
     # Compiled on first use: only the slow scan needs it.
-    return re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+    return regex.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 
 
 def _column(letters: bytes) -> int:
@@ -799,7 +802,7 @@ def _rk_sign(rk: int) -> float:
 @cache
 def _ods_tag() -> re.Pattern[bytes]:
     # Compiled on first use: only ODS files need it.
-    return re.compile(rb"<(/?)((?:table|style|number):[a-z-]+)(?=[\s/>])([^<>]*)>")
+    return regex.compile(rb"<(/?)((?:table|style|number):[a-z-]+)(?=[\s/>])([^<>]*)>")
 
 
 _ODS_CELLS = frozenset({b"table:table-cell", b"table:covered-table-cell"})
@@ -820,7 +823,7 @@ _ODS_TRACKED = frozenset(
 @cache
 def _ods_cell_attr() -> re.Pattern[bytes]:
     # Compiled on first use: only ODS files need it.
-    return re.compile(
+    return regex.compile(
         rb"""\s(table:style-name|office:value-type|table:number-columns-repeated)"""
         rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
     )
@@ -829,7 +832,7 @@ def _ods_cell_attr() -> re.Pattern[bytes]:
 @cache
 def _ods_row_attr() -> re.Pattern[bytes]:
     # Compiled on first use: only ODS files need it.
-    return re.compile(
+    return regex.compile(
         rb"""\s(table:default-cell-style-name|table:number-rows-repeated)"""
         rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
     )

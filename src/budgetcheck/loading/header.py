@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from budgetcheck import regex
 from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import KindCatalogue
@@ -11,9 +10,9 @@ from budgetcheck.loading.text import MEMO_MAX_CHARS, key, strip_numbering
 from budgetcheck.model import Column, ColumnRole
 
 MAX_HEADER_ROWS = 4
-TOTAL_LABELS = re.compile(r"^(本年收入|本年支出|收入|支出|本年)?(合计|总计)$")
-_NOTE = re.compile(r"^(注|说明|备注)\s*[0-9一二三四五六七八九十]*\s*[:：]|本表无数据|无数据")
-_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
+TOTAL_LABELS = regex.compile(r"^(本年收入|本年支出|收入|支出|本年)?(合计|总计)$")
+_NOTE = regex.compile(r"^(注|说明|备注)\s*[0-9一二三四五六七八九十]*\s*[:：]|本表无数据|无数据")
+_CODE = regex.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
 def is_note(text: str) -> bool:

@@ -21,6 +21,7 @@ from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.errors import InputError
 from budgetcheck.loading.ooxml import InflateBudget as _Budget
 from budgetcheck.loading.ooxml import TagStream as _TagStream
@@ -140,7 +141,7 @@ def scan_xlsx_sheet(
 @cache
 def _xlsx_tag() -> re.Pattern[bytes]:
     # Compiled on first use: only the slow scan (cells without r="A1") needs it.
-    return re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")
+    return regex.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(c|f|v|row)(?=[\s/>])([^<>]*?)(/?)>")
 
 
 class _XlsxScanner:
@@ -340,8 +341,8 @@ class _FastPatterns:
         # `<firstHeader>` and kin; _search drops a hit outside a cell or not followed by a
         # separator.
         self.needles = [b"<" + prefix + b"f", b't="e"', b"t='e'"]
-        self.f = re.compile(rb"<" + p + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
-        self.v = re.compile(rb"<" + p + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
+        self.f = regex.compile(rb"<" + p + rb"f(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+        self.v = regex.compile(rb"<" + p + rb"v(?:\s[^>]*?)?(?:/>|>(.*?)</" + p + rb"v>)", re.S)
 
 
 @lru_cache(maxsize=64)
@@ -372,7 +373,7 @@ def _text(parts: list[bytes] | None) -> str:
 @cache
 def _ods_tag() -> re.Pattern[bytes]:
     # Compiled on first use: only ODS files need it.
-    return re.compile(
+    return regex.compile(
         rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell)"
         rb"(?=[\s/>])([^<>]*?)(/?)>"
     )

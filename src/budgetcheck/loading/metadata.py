@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain, islice
 
+from budgetcheck import regex
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.text import clean
 from budgetcheck.model import Metadata, Table
 
-_ORG_LINE = re.compile(r"^(?:编制|预算主管|主管|预算)?(部门|单位)(?:名称)?[:：](.+)$")
-_DOC_TYPE = re.compile(r"(部门|单位)(预算|决算)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_ORG_LINE = regex.compile(r"^(?:编制|预算主管|主管|预算)?(部门|单位)(?:名称)?[:：](.+)$")
+_DOC_TYPE = regex.compile(r"(部门|单位)(预算|决算)")
+_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})\s*年")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|办公室|中心|院|所|学校|政府|站|队|馆|会|部|厅|处|署|社|团|协会|法院|检察院)$")
-_PLACEHOLDER = re.compile(r"XX|xx|某某")
+_CN_YEAR = regex.compile(r"([〇零一二三四五六七八九]{4})\s*年")
+_ORG_SUFFIX = regex.compile(r"(局|委员会|委|办公室|中心|院|所|学校|政府|站|队|馆|会|部|厅|处|署|社|团|协会|法院|检察院)$")
+_PLACEHOLDER = regex.compile(r"XX|xx|某某")
+_YEAR_WORD = regex.compile(r"(?:19|20)\d{2}年")
 _UNITS = {"元", "千元", "万元", "亿元"}
 
 
@@ -51,7 +52,7 @@ def _organisation(texts: Iterable[str], cover: list[str]) -> str | None:
         if name and not _PLACEHOLDER.search(name) and name not in _UNITS:
             return name
     for text in cover:
-        name = re.split(r"(?:19|20)\d{2}年", text)[0]
+        name = _YEAR_WORD.split(text)[0]
         if 2 < len(name) <= 40 and _ORG_SUFFIX.search(name) and not _PLACEHOLDER.search(name):
             return name
     return None

@@ -6,17 +6,18 @@ From a workbook: text sheets, one paragraph per line of each cell. From a file g
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from budgetcheck import regex
 from budgetcheck.errors import InputError
 from budgetcheck.loading.grid import Grid
 from budgetcheck.model import CellRef, Paragraph
 
-_HEADING = re.compile(
+_HEADING = regex.compile(
     r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
 )
-_SENTENCE_END = re.compile(r"[。；;！!？?]$")
+_SENTENCE_END = regex.compile(r"[。；;！!？?]$")
+_MARKDOWN_MARK = regex.compile(r"^\s*(#+|[-*+]\s)\s*")
 MAX_HEADING_LENGTH = 40
 MAX_NARRATIVE_BYTES = 20 * 1024 * 1024
 MAX_PARAGRAPH_CHARS = 32_767  # as much as one Excel cell holds
@@ -111,7 +112,7 @@ def _text_lines(path: Path) -> list[str]:
         )
     lines = []
     for line in text.splitlines():
-        stripped = re.sub(r"^\s*(#+|[-*+]\s)\s*", "", line).strip().strip("*").strip()
+        stripped = _MARKDOWN_MARK.sub("", line).strip().strip("*").strip()
         if stripped:
             lines.append(stripped)
     return lines

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Set
 from functools import cache, lru_cache
 from pathlib import Path
 
+from budgetcheck import regex
 from budgetcheck.loading.opening import (
     MIB,
     has_dtd,
@@ -28,13 +29,13 @@ from budgetcheck.loading.opening import (
 
 _PENDING_CAP = 4096  # a partial tag longer than this is not one of ours: drop it
 
-_ATTR_RE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR_RE = regex.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @cache
 def _entity_re() -> re.Pattern[str]:
     # Compiled on first use: most workbooks never escape a character.
-    return re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+    return regex.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 
 
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -64,7 +65,7 @@ def unescape(text: str) -> str:
     return _entity_re().sub(one, text)
 
 
-_WORKSHEET_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>/]")
+_WORKSHEET_ROOT = regex.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>/]")
 
 
 def worksheet_prefix(buf: bytes) -> bytes | None:
@@ -170,8 +171,8 @@ class InflateBudget:
 # The attributes of a tag run to its `>`; a self-closing tag's `/` is kept, which `attrs`
 # passes over (no name or quoted value holds it). Greedy and possessive runs rather than
 # `[^<>]*?/?>`, which `re` walks one byte at a time.
-_RELATIONSHIP = re.compile(rb"<(?:[\w.-]++:)?Relationship\s([^<>]*+)>")
-_SHEET = re.compile(rb"<(?:[\w.-]++:)?sheet\s([^<>]*+)>")
+_RELATIONSHIP = regex.compile(rb"<(?:[\w.-]++:)?Relationship\s([^<>]*+)>")
+_SHEET = regex.compile(rb"<(?:[\w.-]++:)?sheet\s([^<>]*+)>")
 
 
 def xlsx_sheets(

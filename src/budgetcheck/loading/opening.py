@@ -23,6 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -714,8 +715,8 @@ def _check_zip_headers(path: Path, infos: list[zipfile.ZipInfo], limits: ZipLimi
         )
 
 
-_NAME_SEPARATOR = re.compile(r"[\\/]")
-_DRIVE = re.compile(r"^[A-Za-z]:")
+_NAME_SEPARATOR = regex.compile(r"[\\/]")
+_DRIVE = regex.compile(r"^[A-Za-z]:")
 
 
 def _check_member_name(path: Path, name: str) -> None:
@@ -795,8 +796,8 @@ def member_too_large_error(path: Path, name: str, cap: int) -> InputError:
     )
 
 
-_DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+_DTD_RE = regex.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROOT_RE = regex.compile(rb"<[A-Za-z_]")
 
 
 def has_dtd(head: bytes) -> bool:
@@ -859,8 +860,8 @@ def check_container(
 # An `r` attribute: whitespace, r, =, a quote, then a cell reference or a row number. The parts
 # are searched with every whitespace byte turned into a space (`_SPACED`), so that each pattern
 # starts with the literal " r", which `re` finds several times faster than `\s` followed by r.
-_ROW_NUMBER = re.compile(rb"""\x20r\x20*=\x20*["'][A-Z]{0,3}(\d{1,9})["']""")
-_COLUMN_LETTERS = re.compile(rb"""\x20r\x20*=\x20*["']([A-Z]{1,3})\d""")
+_ROW_NUMBER = regex.compile(rb"""\x20r\x20*=\x20*["'][A-Z]{0,3}(\d{1,9})["']""")
+_COLUMN_LETTERS = regex.compile(rb"""\x20r\x20*=\x20*["']([A-Z]{1,3})\d""")
 _SPACED = bytes.maketrans(b"\t\n\r\f\v", b"     ")  # the bytes `\s` matches besides the space
 
 
@@ -944,7 +945,7 @@ _LETTERS, _DIGITS = itemgetter(0), itemgetter(1)  # of a cell from formats.fast_
 @lru_cache(maxsize=64)
 def _row_tags(prefix: bytes) -> re.Pattern[bytes]:
     """The number of each `<row r="N">` tag (possessive: 10 digits are no row number)."""
-    return re.compile(rb"<" + re.escape(prefix) + rb'row r="([0-9]{1,9}+)"')
+    return regex.compile(rb"<" + re.escape(prefix) + rb'row r="([0-9]{1,9}+)"')
 
 
 def _column_number(letters: bytes) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.amounts import is_plain, parse_amount, plain_float_amount
 from budgetcheck.loading.catalogue import Catalogue, catalogue
 from budgetcheck.loading.grid import Grid
@@ -22,7 +22,7 @@ from budgetcheck.model import (
     new_cell_ref,
 )
 
-_EMBEDDED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*[-—、.．]?\s*(\D.*)$")
+_EMBEDDED_CODE = regex.compile(r"^(\d{3}(?:\d{2}){0,2})\s*[-—、.．]?\s*(\D.*)$")
 _PLACEHOLDER = {"…", "……", "...", "…………"}
 _NUMBERING_LEVEL = {"cn": 1, "paren_cn": 2, "num": 2, "paren_num": 3}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import (
     column_paths,
@@ -26,9 +27,9 @@ from budgetcheck.model import CellRef, Column, Row, Table
 
 # "单位：万元", not followed by a Chinese character (单位：元整 is no unit line). The lookahead is
 # checked in `unit_match`: a class of 20,992 characters costs ~1 ms to compile in every process.
-_UNIT = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)")
-_BRACKET_UNIT = re.compile(r"[（(](亿元|万元|千元|元)[）)]")
-_ORG_LINE = re.compile(r"^(编制|预算|主管)?(部门|单位)(名称)?[:：]")
+_UNIT = regex.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)")
+_BRACKET_UNIT = regex.compile(r"[（(](亿元|万元|千元|元)[）)]")
+_ORG_LINE = regex.compile(r"^(编制|预算|主管)?(部门|单位)(名称)?[:：]")
 MAX_TITLE_LENGTH = 60
 LOOKAHEAD = 5  # rows between a title and its header (unit line, organisation line, blanks)
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 
-_WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
-_QUOTES = re.compile(r"[“”\"'‘’「」『』]")
+from budgetcheck import regex
+
+_WHITESPACE = regex.compile(r"[\s\u3000\u00a0\u200b]+")
+_QUOTES = regex.compile(r"[“”\"'‘’「」『』]")
 _HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
-_YEAR = re.compile(r"(19|20)\d{2}\s*年度?")
+_YEAR = regex.compile(r"(19|20)\d{2}\s*年度?")
 # A table number is digits or one well-formed Chinese numeral (一, 十一, 二十三), never a run of
 # numerals: in "表3一般公共预算支出表" and "表一一般…" the 一 after the number begins 一般.
-_TABLE_NO = re.compile(
+_TABLE_NO = regex.compile(
     r"^(附)?表\s*(?:\d+|[二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
     r"(?:[-—－]\d+)?\s*[、.．:：]?\s*"
 )
-_NUMBERING = re.compile(
+_NUMBERING = regex.compile(
     r"^(?:"
     r"(?P<cn>[一二三四五六七八九十]+)[、.．]"
     r"|[（(](?P<paren_cn>[一二三四五六七八九十]+)[）)]"
@@ -24,7 +25,7 @@ _NUMBERING = re.compile(
     r"|(?P<num>\d{1,2})(?:[、．]|\.(?!\d))"
     r")\s*"
 )
-_OF_WHICH = re.compile(r"^其中\s*[:：]\s*")
+_OF_WHICH = regex.compile(r"^其中\s*[:：]\s*")
 
 
 def clean(text: object) -> str:
@@ -49,8 +50,8 @@ def clean(text: object) -> str:
 _HALF_TO_FULL_PAIRS = tuple((chr(half), full) for half, full in _HALF_TO_FULL.items())
 
 
-_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff5a]")
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_FULL_WIDTH_ALNUM = regex.compile("[\uff10-\uff5a]")
+_WIDE = regex.compile("[\uff01-\uff5e\u3000]")
 # Full-width ASCII and the ideographic space: each one's compatibility decomposition is the one
 # ASCII character it stands for.
 _NARROW = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.narrative.text import (
     CLAUSE_END,
     Compact,
@@ -34,14 +35,14 @@ from budgetcheck.narrative.vocabulary import NarrativeVocabulary
 
 ClaimKind = Literal["amount", "share", "change", "count"]
 
-_CODE_MARK = re.compile(r"（(\d{2,3})(类|款|项)）")
-_COMPARE_YEAR = re.compile(r"(?:比|较|与|同)((?:19|20)\d{2})年")
-_COMPARE_ANY = re.compile(r"比|较|与|同比|相比")
+_CODE_MARK = regex.compile(r"（(\d{2,3})(类|款|项)）")
+_COMPARE_YEAR = regex.compile(r"(?:比|较|与|同)((?:19|20)\d{2})年")
+_COMPARE_ANY = regex.compile(r"比|较|与|同比|相比")
 _THRESHOLD = ("以上", "以下", "及以上", "及以下", "以内", "左右")
 _NOT_CHANGE_AFTER = ("至", "到")
 _DIRECTION_GAP = frozenset({"", "了", "为", "约", "达"})  # one character at most (see `_direction`)
-_CLAUSE_MARK = re.compile("[" + re.escape(CLAUSE_END + ",") + "]")
-_ENUMERATOR = re.compile(r"^[（(]?[0-9一二三四五六七八九十]+[）)、.]")
+_CLAUSE_MARK = regex.compile("[" + re.escape(CLAUSE_END + ",") + "]")
+_ENUMERATOR = regex.compile(r"^[（(]?[0-9一二三四五六七八九十]+[）)、.]")
 
 
 # A NamedTuple, not a frozen dataclass: cheaper to make, and to define at import.
@@ -432,8 +433,9 @@ def _subject(prefix: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
     return None, _strip_years(prefix).strip("，；：、。其中") or prefix, (), False
 
 
-_YEAR_WORD = re.compile(r"(?:19|20)\d{2}年度?")
-_ENUM_PREFIX = re.compile(r"^(?:[0-9]{1,2}[、.]|[（(][0-9一二三四五六七八九十]{1,3}[）)])")
+_YEAR_WORD = regex.compile(r"(?:19|20)\d{2}年度?")
+_ITEM_SEPARATOR = regex.compile(r"[、；;]")
+_ENUM_PREFIX = regex.compile(r"^(?:[0-9]{1,2}[、.]|[（(][0-9一二三四五六七八九十]{1,3}[）)])")
 
 
 def _strip_years(text: str) -> str:
@@ -510,7 +512,7 @@ def list_items(paragraphs: list[ParagraphText], index: int) -> list[str]:
         if at >= 0:
             rest = text[at + len(marker) :].rstrip("。")
             if rest:
-                return [p for p in re.split(r"[、；;]", rest) if p]
+                return [p for p in _ITEM_SEPARATOR.split(rest) if p]
             break
     items: list[str] = []
     for following in paragraphs[index + 1 :]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.model import UNIT_FACTORS, Amount
 
 _SPACE = frozenset(" \t\r\n\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff")
@@ -31,11 +32,11 @@ COUNT_UNITS = ("台（套）", "平方米", "个百分点", "百分点", "个", 
 # (the same as `(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)`): a pattern that starts with a digit lets
 # the regex engine skip to the next digit, while one that starts with a look back is tried at
 # every position of the text, at twice the cost.
-_NUMBER = re.compile(r"(\d(?<![\d.,]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(?:\.(\d+))?")
-_UNIT = re.compile("|".join(re.escape(u) for u in (*AMOUNT_UNITS, "%", *COUNT_UNITS)))
+_NUMBER = regex.compile(r"(\d(?<![\d.,]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(?:\.(\d+))?")
+_UNIT = regex.compile("|".join(re.escape(u) for u in (*AMOUNT_UNITS, "%", *COUNT_UNITS)))
 # The two in one scan: the unit is optional and last, so it never makes the number match otherwise.
-_NUMBER_WITH_UNIT = re.compile(f"{_NUMBER.pattern}({_UNIT.pattern})?")
-_YEAR_AFTER = re.compile(r"年")
+_NUMBER_WITH_UNIT = regex.compile(f"{_NUMBER.pattern}({_UNIT.pattern})?")
+_YEAR_AFTER = regex.compile(r"年")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 
@@ -43,7 +44,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _TABLE = str.maketrans({**_TRANSLATE, **{ch: None for ch in _SPACE | _QUOTE}})
 # Any character that `_TABLE` changes. Most paragraphs have none, and a search for one costs a
 # twentieth of `translate` (which looks every character of a Chinese text up in a dictionary).
-_CHANGED = re.compile("[" + re.escape("".join(sorted(chr(c) for c in _TABLE))) + "]")
+_CHANGED = regex.compile("[" + re.escape("".join(sorted(chr(c) for c in _TABLE))) + "]")
 
 
 # A NamedTuple, not a frozen dataclass: cheaper to make, and to define at import.
@@ -80,7 +81,7 @@ class Span(NamedTuple):
     end: int
 
 
-_SENTENCE_END = re.compile(r"[。！？!?]+")
+_SENTENCE_END = regex.compile(r"[。！？!?]+")
 
 
 def sentence_ends(text: str) -> list[int]:

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.resources import rules_yaml
 
 VOCABULARY_FILE = "narrative-vocabulary.yaml"
@@ -92,17 +93,17 @@ class NarrativeVocabulary:
 
     def __post_init__(self) -> None:
         words = sorted(self.directions, key=len, reverse=True)
-        object.__setattr__(self, "direction_pattern", re.compile("|".join(map(re.escape, words))))
+        object.__setattr__(self, "direction_pattern", regex.compile("|".join(map(re.escape, words))))
         ends = frozenset(word[-1] for word in words) if all(words) else None
         object.__setattr__(self, "direction_ends", ends)
         fillers = sorted(self.filler_words, key=len, reverse=True)
-        object.__setattr__(self, "filler_pattern", re.compile("|".join(map(re.escape, fillers))))
+        object.__setattr__(self, "filler_pattern", regex.compile("|".join(map(re.escape, fillers))))
         from budgetcheck.narrative.text import AMOUNT_UNITS, COUNT_UNITS
 
         units = "|".join(re.escape(u) for u in (*AMOUNT_UNITS, "%", *COUNT_UNITS))
         flat = "|".join(re.escape(w) for w, d in self.directions.items() if d == "flat")
-        object.__setattr__(self, "figure_gate", re.compile(rf"\d(?:{units})"))
-        object.__setattr__(self, "flat_gate", re.compile(flat) if flat else None)
+        object.__setattr__(self, "figure_gate", regex.compile(rf"\d(?:{units})"))
+        object.__setattr__(self, "flat_gate", regex.compile(flat) if flat else None)
         pairs = tuple((word, scope.id) for scope in self.scopes for word in scope.words)
         object.__setattr__(self, "scope_words", pairs)
         counted = tuple((spec, p, required_text(p)) for spec in self.counts for p in spec.patterns)
@@ -110,7 +111,7 @@ class NarrativeVocabulary:
         none = tuple(required_text(p) for p in self.three_public_none)
         object.__setattr__(self, "three_public_none_required", none)
         reasons = self.reasons if self.reasons and all(self.reasons) else ()
-        gate = re.compile("|".join(map(re.escape, reasons))) if reasons else None
+        gate = regex.compile("|".join(map(re.escape, reasons))) if reasons else None
         object.__setattr__(self, "reason_gate", gate)
 
     def scope_of(self, *texts: str | None) -> str:
@@ -172,12 +173,12 @@ def _leftovers_pattern(patterns: list[str]) -> re.Pattern[str]:
     """One pattern for all leftovers, led by a look ahead for the characters a match may start
     with: most positions of a text fail that one test instead of each alternative in turn (it
     finds the same matches: a position it rejects is one where no alternative can start)."""
-    combined = re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
+    combined = regex.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")
     starts = first_characters(combined) if patterns else None
     if not starts:
         return combined
     gate = "".join(re.escape(ch) for ch in sorted(starts))
-    return re.compile(f"(?=[{gate}])(?:{combined.pattern})")
+    return regex.compile(f"(?=[{gate}])(?:{combined.pattern})")
 
 
 MAX_FIRST_CHARACTERS = 64
@@ -233,7 +234,7 @@ def _first_of(items: list[Any]) -> set[str] | None:
 def _pattern(text: str) -> re.Pattern[str]:
     if len(text) > MAX_PATTERN_LENGTH:
         raise ValueError(f"pattern longer than {MAX_PATTERN_LENGTH} characters: {text[:40]}…")
-    return re.compile(text)
+    return regex.compile(text)
 
 
 def _cells(data: object) -> tuple[CellSpec, ...]:

@@ -10,23 +10,24 @@ from bisect import bisect_right
 from itertools import islice
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.narrative.text import compact
 from budgetcheck.narrative.vocabulary import NarrativeVocabulary
 
-_TITLE_MARKS = re.compile(r"[《》]")
+_TITLE_MARKS = regex.compile(r"[《》]")
 # Two marks in a row: a mark twice, a pause before an end, or an end before a pause
 # ("([。，、；：！？])\1|[，、；：][。！？]|[。！？][，、；]"), written to start with a class of the
 # first marks, which the regex engine skips to instead of trying each alternative at every
 # position; the look backs test the mark just read.
-_DOUBLED = re.compile(r"[。，、；：！？](?:(?<=(.))\1|(?<=[，、；：])[。！？]|(?<=[。！？])[，、；])")
+_DOUBLED = regex.compile(r"[。，、；：！？](?:(?<=(.))\1|(?<=[，、；：])[。！？]|(?<=[。！？])[，、；])")
 # Four digits and 年, not after a digit: `(?<!\d)(\d{4})年` written to start with a digit, which
 # the regex engine skips to instead of trying every position (see text._NUMBER).
-_YEAR = re.compile(r"(\d(?<!\d\d)\d{3})年")
-_MONTH_AFTER = re.compile(r"\d{1,2}月")
-_COMPARE_BEFORE = re.compile(r"(?:比|较|与|同|相比)$")
+_YEAR = regex.compile(r"(\d(?<!\d\d)\d{3})年")
+_MONTH_AFTER = regex.compile(r"\d{1,2}月")
+_COMPARE_BEFORE = regex.compile(r"(?:比|较|与|同|相比)$")
 _CLOSING = tuple("。！？；：…）」》”.!?;:)")
-_PAIRS = (("“", "”"), ("《", "》"), ("（", "）"), ("【", "】"))
-_ENUMERATED = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.])")
+_PAIRS = tuple((a, b, regex.compile(f"[{a}{b}]")) for a, b in ("“”", "《》", "（）", "【】"))
+_ENUMERATED = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.])")
 
 
 # A NamedTuple, not a frozen dataclass: cheaper to make, and to define at import.
@@ -58,12 +59,12 @@ def unbalanced(text: str) -> list[Spot]:
     """Paired marks whose openings and closings do not match (checked on the text as written)."""
     spots = []
     normal = text.replace("(", "（").replace(")", "）")
-    for opening, closing in _PAIRS:
+    for opening, closing, either in _PAIRS:
         if opening not in normal and closing not in normal:
             continue
         depth = 0
         bad = False
-        for match in re.finditer(f"[{opening}{closing}]", normal):
+        for match in either.finditer(normal):
             depth += 1 if match.group(0) == opening else -1
             if depth < 0:
                 bad = True

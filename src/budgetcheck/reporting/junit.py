@@ -8,10 +8,9 @@ has no "note" level and a note should not turn a build red. A rule that did not 
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
-from budgetcheck import __version__
+from budgetcheck import __version__, regex
 from budgetcheck.findings import FileResult, Finding
 from budgetcheck.i18n import t
 from budgetcheck.reporting.common import (
@@ -32,7 +31,7 @@ from budgetcheck.reporting.common import (
 )
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = regex.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:

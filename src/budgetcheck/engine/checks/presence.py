@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from budgetcheck import regex
 from budgetcheck.engine.checks.base import (
     Context,
     Outcome,
@@ -17,7 +18,7 @@ from budgetcheck.findings import Text
 from budgetcheck.loading.kinds import kind_catalogue
 from budgetcheck.model import CellRef
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年")
 
 
 def run(rule: Rule, context: Context) -> Outcome:
@@ -93,7 +94,7 @@ def _empty_claim_with_data(rule: Rule, context: Context) -> Outcome:
     if not isinstance(words, list) or not words:
         raise rule_error(rule, "需要 empty_words 列表", "needs an empty_words list")
     try:
-        claims = re.compile("|".join(f"(?:{w})" for w in words))
+        claims = regex.compile("|".join(f"(?:{w})" for w in words))
     except re.error as error:
         raise rule_error(rule, f"empty_words 中的正则表达式有误：{error}", f"bad regular expression in empty_words: {error}") from None
     outcome = Outcome()
