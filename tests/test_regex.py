@@ -160,3 +160,15 @@ def test_a_cli_run_leaves_the_patterns_for_the_next(tmp_path: Path) -> None:
     second = subprocess.run(command, env=env, capture_output=True, check=False)
     assert (first.returncode, first.stdout) == (second.returncode, second.stdout)
     assert saved.stat().st_mtime_ns == stamp  # nothing new to save: every pattern came from it
+
+
+def test_the_package_compiles_its_patterns_through_the_cache() -> None:
+    package = Path(regex.__file__).parent
+    plain = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "regex.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "re.compile(" in line and "regex.compile(" not in line
+    ]
+    assert plain == []

@@ -13,6 +13,9 @@ a run faster, never change its result.
 Where: $BUDGETCHECK_CACHE_DIR, else $XDG_CACHE_HOME/budgetcheck, else ~/.cache/budgetcheck
 (%LOCALAPPDATA%\\budgetcheck on Windows). BUDGETCHECK_CACHE_DIR=off turns it off. Entries are
 pickles, so only a file the current user owns is read, and the folder is created private (0700).
+
+The folder also holds budgetcheck.regex's compiled patterns; patterns inside a cached value are
+pickled as calls to regex.compile, so reading them back compiles nothing.
 """
 
 from __future__ import annotations
