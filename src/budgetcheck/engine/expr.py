@@ -60,13 +60,14 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DecimalException
-from typing import Final, Generic, Literal, NamedTuple, NoReturn, TypeVar
+from typing import Any, Final, Generic, Literal, NamedTuple, NoReturn, TypeVar
 
 from budgetcheck.engine.interval import (
     CEILING,
     EXACT,
     FLOOR,
     HALF_UP,
+    ZERO,
     Interval,
     made,
     maximum,
@@ -1324,7 +1325,9 @@ IntervalLookup = Callable[[F], "Interval | None"]
 
 
 def interval_test(
-    node: Node, bind: Callable[[Ref], IntervalLookup[F]]
+    node: Node,
+    bind: Callable[[Ref], IntervalLookup[F]],
+    slot_of: Callable[[Ref], int] | None = None,
 ) -> Callable[[F], bool | Ref] | None:
     """The condition `node` compiled to be told from intervals alone (never strict), with each
     reference bound by `bind` to a lookup giving its interval (None: absent).
@@ -1336,11 +1339,17 @@ def interval_test(
 
     Why a lookup of intervals rather than of Values: an engine that has every cell's interval
     at hand (a column of a table) tests its rows without making a Value for each reference.
+
+    `slot_of`, when given, says that the environment is a sequence of intervals and that
+    `bind(ref)` reads its item `slot_of(ref)`: comparisons of sums of references then read the
+    items directly (`_linear`), one call per comparison rather than two per reference.
     """
-    quick = _interval_only(node, bind)
-    if quick is None:
+    compiled = _interval_only(node, bind, slot_of)
+    if compiled is None:
         return None
-    test = quick  # narrowed, for the closure
+    test, answers = compiled
+    if answers:
+        return test  # it gives bool | Ref itself (`_linear_compare`)
 
     def tested(env: F) -> bool | Ref:
         try:
@@ -1353,7 +1362,11 @@ def interval_test(
     return tested
 
 
-def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Quick[F] | None:
+def _interval_only(
+    node: Node,
+    bind: Callable[[Ref], IntervalLookup[F]],
+    slot_of: Callable[[Ref], int] | None = None,
+) -> tuple[_Quick[F], bool] | None:
     """The condition `node` compiled a second time, to test intervals only; None when it has a
     part this version leaves to the full one (a number, *, /, a function but sum, a malformed
     or too deep tree).
@@ -1442,10 +1455,48 @@ def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Qui
 
         return total
 
+    def term(node: Node, depth: int, plus: bool) -> _Term | None:
+        """An operand of a sum: a reference read by slot, or else its compiled bounds."""
+        if depth > MAX_DEPTH:
+            return None  # as `number` gives
+        if isinstance(node, Ref) and slot_of is not None:
+            return (plus, slot_of(node), node, None)
+        bounds = number(node, depth)
+        return None if bounds is None else (plus, -1, None, bounds)
+
+    def linear(node: Node, depth: int) -> tuple[_Term, ...] | None:
+        """A side of a comparison as `number` compiles it, when it is a reference or a run of
+        + and - (walked as `chain` walks it): its operands, in the order they are read."""
+        if depth > MAX_DEPTH or slot_of is None:
+            return None
+        if isinstance(node, Ref):
+            only = term(node, depth, True)
+            return None if only is None else (only,)
+        if not (isinstance(node, Binary) and node.op in ("+", "-")):
+            return None
+        spine, current = _additive_spine(node, depth)
+        first = term(current, depth + len(spine), True)
+        if first is None:
+            return None
+        terms = [first]
+        for level, step in reversed(list(enumerate(spine))):
+            operand = term(step.right, depth + level + 1, step.op == "+")
+            if operand is None:
+                return None
+            terms.append(operand)
+        return tuple(terms)
+
     def condition(node: Node, depth: int) -> _Quick[F] | None:
         if depth > MAX_DEPTH:
             return None
         if isinstance(node, Compare):
+            left_terms = linear(node.left, depth + 1)
+            right_terms = linear(node.right, depth + 1)
+            if left_terms is not None and right_terms is not None:
+                # The environment is a sequence of intervals (`slot_of`): a cast would cost
+                # a call per row.
+                compared = _linear_compare(node.op, left_terms, right_terms, False)
+                return compared  # type: ignore[return-value]
             left, right = number(node.left, depth + 1), number(node.right, depth + 1)
             if left is None or right is None:
                 return None
@@ -1466,7 +1517,101 @@ def _interval_only(node: Node, bind: Callable[[Ref], IntervalLookup[F]]) -> _Qui
             return joined
         return None
 
-    return condition(node, 1)
+    if isinstance(node, Compare):
+        left_terms, right_terms = linear(node.left, 2), linear(node.right, 2)
+        if left_terms is not None and right_terms is not None:
+            # The whole condition is one comparison of sums: it answers for `interval_test`.
+            answered = _linear_compare(node.op, left_terms, right_terms, True)
+            return answered, True  # type: ignore[return-value]
+    top = condition(node, 1)
+    return None if top is None else (top, False)
+
+
+# An operand of a sum of references (`_interval_only`'s `linear`): whether it is added (else
+# subtracted), and either its slot in the environment with its Ref, or (slot -1) its bounds.
+_Term = tuple[bool, int, "Ref | None", "_Bounds[Any] | None"]
+
+
+def _ends(terms: tuple[_Term, ...], env: Sequence[Interval | None]) -> tuple[Decimal, Decimal] | None:
+    """The ends of the sum of `terms`, computed as `_interval_only`'s `chain` computes them
+    (the first operand's ends as they are, then each operand added or subtracted in turn),
+    without making the Interval: only its ends are compared. None: a required reference is
+    absent (`_absent` tells which), found without raising: many rows lack a column."""
+    low = high = ZERO
+    first = True
+    floor, ceiling = FLOOR, CEILING  # locals: read for every operand of every row
+    for plus, slot, ref, bounds in terms:
+        if bounds is None:
+            y = env[slot]
+            if y is None:
+                assert ref is not None
+                if not ref.optional:
+                    return None
+                y = _ZERO_INTERVAL
+        else:
+            y = bounds(env)
+        if first:
+            low, high = y.low, y.high
+            first = False
+        elif plus:
+            low, high = floor.add(low, y.low), ceiling.add(high, y.high)
+        else:
+            low, high = floor.subtract(low, y.high), ceiling.subtract(high, y.low)
+    return low, high
+
+
+def _absent(terms: tuple[_Term, ...], env: Sequence[Interval | None]) -> Ref:
+    """The reference `_ends` stopped at: the first required one read by slot that is absent
+    (operands with bounds before it were computed, so they hold no absent reference)."""
+    for _, slot, ref, bounds in terms:
+        if bounds is None and env[slot] is None and ref is not None and not ref.optional:
+            return ref
+    raise AssertionError("no absent reference")  # pragma: no cover - `_ends` found one
+
+
+def _linear_compare(
+    op: str, left: tuple[_Term, ...], right: tuple[_Term, ...], answers: bool
+) -> Callable[[Sequence[Interval | None]], bool | Ref]:
+    """A comparison of two sums of references, told from the sums' ends as `_LOOSE` tells it
+    from their intervals; the left side is read before the right, as in `number`.
+
+    `answers`: the comparison is the whole condition, and gives what `interval_test` gives
+    (an absent reference as its Ref, out of range as False) without the wrapper's call; else
+    an absent reference raises _Missing, as every part of `_interval_only` does.
+    """
+    loose = _LOOSE[op]
+
+    def compared(env: Sequence[Interval | None]) -> bool:
+        x = _ends(left, env)
+        if x is None:
+            raise _Missing(_absent(left, env))
+        y = _ends(right, env)
+        if y is None:
+            raise _Missing(_absent(right, env))
+        if op == "==":
+            return x[0] <= y[1] and y[0] <= x[1]
+        return loose(made(*x), made(*y))
+
+    if not answers:
+        return compared
+
+    def answered(env: Sequence[Interval | None]) -> bool | Ref:
+        try:
+            x = _ends(left, env)
+            if x is None:
+                return _absent(left, env)
+            y = _ends(right, env)
+            if y is None:
+                return _absent(right, env)
+            if op == "==":
+                return x[0] <= y[1] and y[0] <= x[1]
+            return loose(made(*x), made(*y))
+        except _Missing as missing:  # in an operand with bounds
+            return missing.ref
+        except DecimalException:
+            return False  # the full evaluation words the error
+
+    return answered
 
 
 class Program(Generic[E]):

@@ -51,7 +51,11 @@ class TableIndex:
                 if name:
                     self.canonical[column.index] = name
         self.factor = table.unit_factor
-        self.shift = decimal_shift(self.factor)  # worked out once per table, not per cell
+        # Worked out once per unit, not per table or cell: a power of Decimal costs.
+        shift = _SHIFTS.get(table.unit)
+        if shift is None:
+            shift = _SHIFTS[table.unit] = decimal_shift(self.factor)
+        self.shift = shift
         self.amount_columns = table.amount_columns  # a property that builds a list each time
         self._named: dict[str, list[Column]] = {}
         # Rules ask for the same cells and rows over and over: each is worked out once.
@@ -61,6 +65,8 @@ class TableIndex:
         self._intervals: dict[int, dict[int, Interval | None]] | None = None
         self._named_intervals: dict[str, dict[int, Interval | None]] = {}
         self._row_intervals: dict[int, tuple[Row, Interval | None]] = {}
+        # (id(row), column name) -> (the row, `interval`), for columns not worked out whole
+        self._cell_intervals_asked: dict[tuple[int, str], tuple[Row, Interval | None]] = {}
         self._amount_intervals: list[tuple[Column, dict[int, Interval | None]]] | None = None
 
     def columns_named(self, name: str) -> list[Column]:
@@ -155,14 +161,26 @@ class TableIndex:
     def _cell_intervals(self) -> dict[int, dict[int, Interval | None]]:
         # Rows live as long as the table (and this index), so their ids stay theirs.
         by_column: dict[int, dict[int, Interval | None]] = {}
-        interval = self._interval
+        interval, factor, shift = self._interval, self.factor, self.shift
         for row in self.table.rows:
             row_id = id(row)
             for index, cell in row.cells.items():
                 found = by_column.get(index)
                 if found is None:
                     found = by_column[index] = {}
-                found[row_id] = None if cell.problem is not None else interval(cell)
+                amount = cell.amount
+                if cell.problem is not None:
+                    found[row_id] = None
+                elif amount is None:
+                    found[row_id] = _ZERO  # `_interval` of a blank, without the call: half the cells
+                else:
+                    # `_interval` written out for the usual amount; anything else goes there.
+                    value = amount.value * factor
+                    half = _HALVES.get(amount.decimals - shift)
+                    if half is not None and value.is_finite():
+                        found[row_id] = made(value - half, value + half)
+                    else:
+                        found[row_id] = interval(cell)
         return by_column
 
     def interval(self, row: Row, name: str) -> Interval | None:
@@ -172,10 +190,14 @@ class TableIndex:
         if column is not None:
             return column.get(id(row))
         # One row asked (a total named by a document-level rule): no column worked out for it.
+        # Document-level rules name the same few totals again and again: each is remembered.
+        known = self._cell_intervals_asked.get((id(row), name))
+        if known is not None and known[0] is row:
+            return known[1]
         cell = self.cell(row, name)
-        if cell is None or cell.problem is not None:
-            return None
-        return self._interval(cell)
+        found = None if cell is None or cell.problem is not None else self._interval(cell)
+        self._cell_intervals_asked[(id(row), name)] = (row, found)
+        return found
 
     def named_intervals(self, name: str) -> dict[int, Interval | None]:
         """By id() of each row: the interval of the cell `cell(row, name)` finds (None: no such
@@ -326,6 +348,9 @@ def _canonical(column: Column, aliases: dict[str, tuple[tuple[str, ...], ...]]) 
                     best = score
     return best[2] if best else None
 
+
+# unit -> decimal_shift of its factor (UNIT_FACTORS: a handful of units)
+_SHIFTS: dict[str, int] = {}
 
 # decimals -> half_unit(decimals) for the decimals amounts have, made once rather than per
 # cell: 5·10⁻ⁿ is exact, so it is the same whenever it is made.

@@ -164,7 +164,10 @@ class Interval:
 
 
 _new = object.__new__
-_set = object.__setattr__  # what the frozen dataclass's own __init__ uses
+# The slots' own setters: what `object.__setattr__` (the frozen dataclass's __init__) ends up
+# calling, without looking the attribute up by name each time.
+_set_low = Interval.__dict__["low"].__set__
+_set_high = Interval.__dict__["high"].__set__
 
 
 def made(low: Decimal, high: Decimal) -> Interval:
@@ -174,8 +177,8 @@ def made(low: Decimal, high: Decimal) -> Interval:
     intervals per document; only intervals from outside (literals, amounts) need them.
     """
     interval: Interval = _new(Interval)
-    _set(interval, "low", low)
-    _set(interval, "high", high)
+    _set_low(interval, low)
+    _set_high(interval, high)
     return interval
 
 

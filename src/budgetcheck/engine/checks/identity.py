@@ -294,7 +294,7 @@ def _quick_test(node: Node, facts: dict[str, Fact]) -> QuickTest | None:
     references' intervals: the engine reads those for a whole column at once (`_quick_holds`)."""
     refs = tuple(references(node))
     slots = {ref: slot for slot, ref in enumerate(refs)}
-    test = interval_test(node, lambda ref: itemgetter(slots[ref]))
+    test = interval_test(node, lambda ref: itemgetter(slots[ref]), slots.__getitem__)
     return None if test is None else (test, tuple(_reading(ref, facts) for ref in refs))
 
 
@@ -379,13 +379,16 @@ def _quick_holds(
         if quick is None:
             return answers  # no interval test for this alternative: evaluate the undecided fully
         test, readings = quick
-        pending = [currents[n] for n in undecided]
+        everyone = len(undecided) == len(currents)
+        pending = currents if everyone else [currents[n] for n in undecided]
         row_ids: dict[str, list[int]] = {}
         columns = [_intervals(r, compiled, context, table, pending, row_ids) for r in readings]
         rows = zip(*columns, strict=True) if readings else [()] * len(pending)
+        results = list(map(test, rows))
+        if everyone and _BOOLS.issuperset(map(type, results)):
+            return results  # the first alternative applies everywhere: the common case
         still: list[int] = []
-        for n, intervals in zip(undecided, rows, strict=True):
-            answer = test(intervals)
+        for n, answer in zip(undecided, results, strict=True):
             if isinstance(answer, Ref):
                 absent.setdefault(n, answer)
                 still.append(n)
@@ -395,6 +398,9 @@ def _quick_holds(
     for n in undecided:  # no alternative applies: what `_first_applicable` reports
         answers[n] = absent[n]
     return answers
+
+
+_BOOLS = frozenset([bool])  # the type of every answer when no reference is absent
 
 
 def _intervals(
@@ -455,8 +461,7 @@ def _column_of(
         # The rows' ids, shared by the alternative's references to the table. A missing row
         # finds nothing: None outlives every row, so no row has its id.
         ids = row_ids[kind] = [id(current.get(kind)) for current in currents]
-    get = by_row.get
-    return [get(n) for n in ids]
+    return list(map(by_row.get, ids))
 
 
 def _missing_reason(ref: Ref | None) -> Text:
@@ -576,6 +581,9 @@ def _each_row(
         if context.strict
         else _quick_holds(compiled, context, table, [current for _, current in rows])
     )
+    if holding == [True] * len(rows) and rows:
+        outcome.evaluated = len(rows)  # every row holds: nothing more to do, nearly always
+        return outcome
     for (row, current), answer in zip(rows, holding, strict=True):
         if answer is True:
             outcome.evaluated += 1

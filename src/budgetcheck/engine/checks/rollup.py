@@ -133,6 +133,7 @@ def _compare(
     parent_id = id(parent)
     children_ids = [id(c) for c in children]
     strict = context.strict
+    floor_add, ceiling_add = FLOOR.add, CEILING.add  # looked up once, not per cell
     # Most parents add up, and for that only the cells' intervals matter (worked out once per
     # column); their Quantities, with the cells, are made only for a finding.
     for column, intervals in table.amount_intervals():
@@ -150,8 +151,8 @@ def _compare(
                 continue
             if piece is None:
                 break  # text in a child's cell: not checked
-            low = FLOOR.add(low, piece.low)
-            high = CEILING.add(high, piece.high)
+            low = floor_add(low, piece.low)
+            high = ceiling_add(high, piece.high)
             added += 1
         else:
             if not added:
