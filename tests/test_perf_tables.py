@@ -20,7 +20,7 @@ from budgetcheck.amounts import parse_amount
 from budgetcheck.loading import metadata, text
 from budgetcheck.loading.grid import Grid, _as_text, _trim
 from budgetcheck.loading.header import _CODE, _is_name
-from budgetcheck.loading.rows import _amount_cells, _cell_amount, as_displayed
+from budgetcheck.loading.rows import _amount_cells, as_displayed, cell_amount
 from budgetcheck.loading.text import clean, strip_numbering
 from budgetcheck.model import Amount, Cell, CellRef, new_cell, new_cell_ref
 
@@ -125,7 +125,7 @@ def test_a_float_cell_is_read_as_parse_amount_then_displayed(value: float, shown
         expected = InvalidOperation
     for _ in range(2):  # and again, from the memo
         try:
-            found: object = _cell_amount(value, raw, shown)
+            found: object = cell_amount(value, raw, shown)
         except InvalidOperation:
             found = InvalidOperation
         assert found == expected
@@ -210,7 +210,7 @@ def test_amount_cells_are_the_cells_the_class_makes(values: list[object], shown:
     for index, cell in _amount_cells(grid, 0, columns).items():
         raw = grid.raw_rows[0][index]
         amount, text, problem = (
-            _cell_amount(grid.cells[0][index], raw, shown) if raw else (None, "", None)
+            cell_amount(grid.cells[0][index], raw, shown) if raw else (None, "", None)
         )
         assert type(cell) is Cell and type(cell.ref) is CellRef
         assert cell == Cell(CellRef("Sheet1", 0, index), amount, text, problem)

@@ -29,11 +29,16 @@ class Catalogue(NamedTuple):
 
     def code_for(self, name: str, parent: str | None) -> str | None:
         """The code of `name` if it is unique under `parent` (or unique overall without a parent)."""
-        entries = self.by_name.get(key(name), ())
-        if parent is not None:
-            entries = tuple(e for e in entries if e.parent == parent)
-        codes = {e.code for e in entries}
-        return codes.pop() if len(codes) == 1 else None
+        return code_among(self.by_name.get(key(name), ()), parent)
+
+
+def code_among(entries: tuple[Entry, ...], parent: str | None) -> str | None:
+    """Catalogue.code_for, given the entries of the name (by_name): a row asks for several
+    levels of one name, which is keyed and looked up once."""
+    if parent is not None:
+        entries = tuple(e for e in entries if e.parent == parent)
+    codes = {e.code for e in entries}
+    return codes.pop() if len(codes) == 1 else None
 
     def name_of(self, code: str) -> str | None:
         entry = self.by_code.get(code)

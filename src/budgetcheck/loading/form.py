@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from budgetcheck import regex
-from budgetcheck.amounts import parse_amount
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.kinds import TableKind
-from budgetcheck.loading.rows import as_displayed
-from budgetcheck.loading.text import key, strip_numbering
+from budgetcheck.loading.rows import cell_amount
+from budgetcheck.loading.text import MEMO_MAX_CHARS, key, strip_numbering
 from budgetcheck.model import Cell, CellRef, Column, Row, Table
 
 if TYPE_CHECKING:
@@ -34,18 +33,15 @@ _UNIT = regex.compile(r"[（(](亿元|万元|千元|元)[）)]|单位[:：](亿�
 def build_form(
     grid: Grid, kind: TableKind, title: Title | None, start: int, stop: int
 ) -> Table | None:
-    names = list(dict.fromkeys(name for name, _ in FIELDS.values()))
-    columns = [
-        Column(index=i, path=(name,), role=_role(name))  # type: ignore[arg-type]
-        for i, name in enumerate(names)
-    ]
-    position = {name: i for i, name in enumerate(names)}
+    columns = list(_COLUMNS)
+    position = _POSITION
     rows: list[Row] = []
     unit = None
+    memo = _FIELD_OF
     for r in range(start, stop):
         for col, text in grid.row_texts(r):
             unit = unit or _unit(text)
-            field = FIELDS.get(key(strip_numbering(text)[1]))
+            field = memo[text] if text in memo else _field_of(text)
             if field is None:
                 continue
             value_col = _value_column(grid, r, col)
@@ -78,7 +74,33 @@ def _role(name: str) -> str:
     return next(role for field, role in FIELDS.values() if field == name)
 
 
+_NAMES = list(dict.fromkeys(name for name, _ in FIELDS.values()))
+# The columns of every form table (immutable: the tables share them, each in a list of its own).
+_COLUMNS = tuple(
+    Column(index=i, path=(name,), role=_role(name))  # type: ignore[arg-type]
+    for i, name in enumerate(_NAMES)
+)
+_POSITION = {name: i for i, name in enumerate(_NAMES)}
+
+# The field a short cell text labels (or None): a form sheet is read cell by cell, and its
+# labels and values recur in every project and every workbook of a batch.
+_FIELD_OF: dict[str, tuple[str, str] | None] = {}
+_FIELD_LIMIT = 16384
+
+
+def _field_of(text: str) -> tuple[str, str] | None:
+    """FIELDS.get(key(strip_numbering(text)[1])), remembered for short texts."""
+    field = FIELDS.get(key(strip_numbering(text)[1]))
+    if len(text) <= MEMO_MAX_CHARS:
+        if len(_FIELD_OF) >= _FIELD_LIMIT:
+            _FIELD_OF.clear()
+        _FIELD_OF[text] = field
+    return field
+
+
 def _unit(text: str) -> str | None:
+    if "元" not in text:
+        return None  # both patterns need a 元: most cells need no search
     found = _UNIT.search(text)
     return (found.group(1) or found.group(2)) if found else None
 
@@ -106,6 +128,8 @@ def _set(target: Row, grid: Grid, row: int, col: int, index: int, role: str) -> 
         target.texts[index] = raw
         target.text_refs[index] = CellRef(grid.sheet, row, col)
     else:
-        parsed = parse_amount(grid.value(row, col))
-        amount = as_displayed(parsed.amount, grid.decimals.get((row, col)))
-        target.cells[index] = Cell(CellRef(grid.sheet, row, col), amount, raw, parsed.problem)
+        # What parse_amount and as_displayed make of the cell, remembered like a table's cells.
+        amount, shown_raw, problem = cell_amount(
+            grid.value(row, col), grid.raw_text(row, col), grid.decimals.get((row, col))
+        )
+        target.cells[index] = Cell(CellRef(grid.sheet, row, col), amount, shown_raw, problem)

@@ -48,13 +48,7 @@ class Grid:
         # times each. Read-only: the lists are shared by every caller.
         self.raw_rows, self.clean_rows, self.text_rows = _row_texts(self.cells)
         self._empty: dict[int, bool] = {}
-        self._merge_of: dict[tuple[int, int], Merge] = {}
-        for merge in merges:
-            r0, c0, r1, c1 = merge
-            # Covered cells of huge merges are not indexed one by one: only those inside the grid.
-            for r in range(r0, min(r1, self.height - 1) + 1):
-                for c in range(c0, min(c1, self.width - 1) + 1):
-                    self._merge_of.setdefault((r, c), merge)
+        self._merge_of = _merge_index(merges, self.height, self.width)
 
     @property
     def height(self) -> int:
@@ -97,6 +91,26 @@ class Grid:
             return self.text(merge[0], merge[1])
         return self.text(row, col)
 
+    def row_merges(self, row: int) -> list[Merge]:
+        """merge_at of each merged cell of a row, left to right."""
+        merge_of = self._merge_of
+        if not merge_of:
+            return []  # most sheets of a batch have no merges at all
+        return [m for col in range(self.width) if (m := merge_of.get((row, col)))]
+
+    def header_row(self, row: int) -> list[str]:
+        """header_text of every cell of a row, as a new list."""
+        if not 0 <= row < len(self.cells):
+            return [""] * self.width
+        texts = self.clean_rows[row].copy()
+        merge_of = self._merge_of
+        if merge_of:
+            for col in range(len(texts)):
+                merge = merge_of.get((row, col))
+                if merge:
+                    texts[col] = self.text(merge[0], merge[1])
+        return texts
+
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """The non-empty cells of a row as (column, clean text); shared, do not modify."""
         if 0 <= row < len(self.text_rows):
@@ -112,6 +126,19 @@ class Grid:
             # not empty, whatever else it holds.
             found = self._empty[row] = not any(text.strip() for text in self.raw_rows[row])
         return found
+
+
+def _merge_index(merges: list[Merge], height: int, width: int) -> dict[tuple[int, int], Merge]:
+    """The merge each covered cell belongs to (the first listed, where merges overlap)."""
+    merge_of: dict[tuple[int, int], Merge] = {}
+    last_row, last_col = height - 1, width - 1
+    for merge in merges:
+        r0, c0, r1, c1 = merge
+        # Covered cells of huge merges are not indexed one by one: only those inside the grid.
+        for r in range(r0, min(r1, last_row) + 1):
+            for c in range(c0, min(c1, last_col) + 1):
+                merge_of.setdefault((r, c), merge)
+    return merge_of
 
 
 def _row_texts(

@@ -83,9 +83,8 @@ def header_end(grid: Grid, start: int, stop: int) -> int:
     # Vertical merges that start in the header belong to it.
     extended = end
     for row in range(start, end):
-        for col in range(grid.width):
-            merge = grid.merge_at(row, col)
-            if merge and merge[0] >= start:
+        for merge in grid.row_merges(row):
+            if merge[0] >= start:
                 extended = max(extended, min(merge[2] + 1, stop))
     return extended
 
@@ -111,23 +110,24 @@ def _refines_header(grid: Grid, start: int, row: int) -> bool:
 def column_paths(grid: Grid, start: int, end: int) -> list[tuple[str, ...]]:
     """Each column's header path, outermost first, merged cells filled across and down."""
     paths: list[list[str]] = [[] for _ in range(grid.width)]
-    for row in range(start, end):
-        texts = [grid.header_text(row, col) for col in range(grid.width)]
-        texts = _fill_unmerged_groups(grid, row, end, texts)
+    # Each header row's texts are read once: a row's texts are also the row below of the one
+    # above it (_fill_unmerged_groups).
+    rows = [grid.header_row(row) for row in range(start, end)]
+    for i, texts in enumerate(rows):
+        if i + 1 < len(rows):
+            texts = _fill_unmerged_groups(grid, start + i, texts, rows[i + 1])
         for col, text in enumerate(texts):
             if text and (not paths[col] or paths[col][-1] != text):
                 paths[col].append(text)
     return [tuple(path) for path in paths]
 
 
-def _fill_unmerged_groups(grid: Grid, row: int, end: int, texts: list[str]) -> list[str]:
+def _fill_unmerged_groups(grid: Grid, row: int, texts: list[str], below: list[str]) -> list[str]:
     """A group title written once above several columns without a merge spans them too.
 
-    Only where the row below names each of those columns, so a lone column title never spreads.
+    Only where the row below (`below`: its header texts) names each of those columns, so a lone
+    column title never spreads.
     """
-    if row + 1 >= end:
-        return texts
-    below = [grid.header_text(row + 1, col) for col in range(grid.width)]
     filled = list(texts)
     for col in range(1, len(texts)):
         if (

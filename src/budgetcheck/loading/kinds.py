@@ -34,6 +34,8 @@ class KindCatalogue(NamedTuple):
     # match_title's answers for short texts: every workbook of a batch has the same titles,
     # and each costs a title key and a look at every alias (~9 us).
     title_memo: dict[str, TableKind | None]
+    # match_sheet_name's answers: sheets without a recognised title ask it on every workbook.
+    sheet_memo: dict[str, TableKind | None]
 
     def match_title(self, text: str) -> TableKind | None:
         """The kind whose longest alias ends the title, or None."""
@@ -59,6 +61,17 @@ class KindCatalogue(NamedTuple):
         return best[1] if best else None
 
     def match_sheet_name(self, name: str) -> TableKind | None:
+        if len(name) > MEMO_MAX_CHARS:
+            return self._match_sheet_name(name)
+        memo = self.sheet_memo
+        if name in memo:
+            return memo[name]
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        found = memo[name] = self._match_sheet_name(name)
+        return found
+
+    def _match_sheet_name(self, name: str) -> TableKind | None:
         found = self.match_title(name)
         if found:
             return found
@@ -92,6 +105,7 @@ def kind_catalogue() -> KindCatalogue:
         sides=sides,
         group_rows=frozenset(key(w) for w in data.get("group_rows", [])),
         title_memo={},
+        sheet_memo={},
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain, islice
 
 from budgetcheck import regex
 from budgetcheck.loading.grid import Grid
@@ -24,14 +23,13 @@ _UNITS = {"元", "千元", "万元", "亿元"}
 
 def read_metadata(grids: list[Grid], tables: list[Table], cover_names: set[str]) -> Metadata:
     meta = Metadata()
-    # The texts of the first rows of every sheet, read only as far as needed: an organisation
-    # line is usually found early, and the document type looks at the first 50.
-    texts = (text for grid in grids for text in _first_texts(grid))
-    first = list(islice(texts, 50))
+    # The texts of the first rows of every sheet: the document type looks at the first 50, the
+    # organisation line at those naming a 部门 or a 单位 (few do; it is often on no sheet).
+    first = _leading_texts(grids, 50)
     cover_texts = [
         text for grid in grids if grid.sheet in cover_names for text in _first_texts(grid)
     ]
-    meta.organisation = _organisation(chain(first, texts), cover_texts)
+    meta.organisation = _organisation(_org_candidates(grids), cover_texts)
     meta.year = _year(cover_texts + [t.title for t in tables])
     doc = _doc_type(cover_texts + [t.title for t in tables] + first)
     if doc:
@@ -42,6 +40,28 @@ def read_metadata(grids: list[Grid], tables: list[Table], cover_names: set[str])
 
 def _first_texts(grid: Grid, limit: int = 12) -> list[str]:
     return [text for cells in grid.text_rows[:limit] for _, text in cells]
+
+
+def _leading_texts(grids: list[Grid], count: int) -> list[str]:
+    """The first `count` texts of the grids' first rows (_first_texts), in order."""
+    found: list[str] = []
+    for grid in grids:
+        found.extend(_first_texts(grid))
+        if len(found) >= count:
+            break
+    return found[:count]
+
+
+def _org_candidates(grids: list[Grid]) -> list[str]:
+    """The texts of the grids' first rows (_first_texts), in order, that name a 部门 or a 单位:
+    every organisation line does, so the others need not be looked at."""
+    return [
+        text
+        for grid in grids
+        for cells in grid.text_rows[:12]
+        for _, text in cells
+        if "部门" in text or "单位" in text
+    ]
 
 
 def _organisation(texts: Iterable[str], cover: list[str]) -> str | None:

@@ -34,10 +34,10 @@ def is_heading(text: str) -> bool:
 def paragraphs_from_grid(grid: Grid) -> list[Paragraph]:
     found: list[Paragraph] = []
     heading: str | None = None
-    for row in range(grid.height):
-        for col in range(grid.width):
-            raw = grid.raw_text(row, col)
-            if not raw.strip():
+    # Every cell of the sheet, as grid.raw_text gives it: text sheets are mostly blank cells.
+    for row, raws in enumerate(grid.raw_rows):
+        for col, raw in enumerate(raws):
+            if not raw or not raw.strip():
                 continue
             ref = CellRef(grid.sheet, row, col)
             for line in raw.splitlines():

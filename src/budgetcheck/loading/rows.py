@@ -7,11 +7,18 @@ from typing import NamedTuple
 
 from budgetcheck import regex
 from budgetcheck.amounts import is_plain, parse_amount, plain_float_amount
-from budgetcheck.loading.catalogue import Catalogue, catalogue
+from budgetcheck.loading.catalogue import Catalogue, catalogue, code_among
 from budgetcheck.loading.grid import Grid
 from budgetcheck.loading.header import is_total_label
 from budgetcheck.loading.kinds import kind_catalogue
-from budgetcheck.loading.text import MEMO_MAX_CHARS, clean, key, leading_spaces, strip_numbering
+from budgetcheck.loading.text import (
+    MEMO_MAX_CHARS,
+    clean,
+    key,
+    leading_spaces,
+    strip_numbering,
+    strip_short_numbering,
+)
 from budgetcheck.model import (
     Amount,
     Cell,
@@ -92,29 +99,48 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     if not label and not code and not texts and not _filled(raw, amounts):
         return None
 
-    numbering, label = strip_numbering(label)
+    numbering, label = (
+        strip_short_numbering(label) if len(label) <= MEMO_MAX_CHARS else strip_numbering(label)
+    )  # strip_numbering, without its call for the short labels nearly every row has
     if not code and label[:1].isdecimal():  # what \d matches: the pattern's first character
-        embedded = _EMBEDDED_CODE.match(label)
-        if embedded:
-            code, label = embedded.group(1), clean(embedded.group(2))
+        split = _EMBEDDED.get(label) or _embedded_code(label)
+        if split[0]:
+            code, label = split
     total_text = _total_text(label, texts, clean_texts, leading)
     kind: RowKind = "item"
     if total_text is not None:
         kind, label = "total", key(total_text)
-    elif _unfilled_slot(numbering, label, code, texts, raw, amounts):
+    elif numbering is not None and _unfilled_slot(label, code, texts, raw, amounts):
         kind = "placeholder"
     elif label in _PLACEHOLDER or code_placeholder or (not label and not code and not texts):
         kind = "placeholder" if (label in _PLACEHOLDER or code_placeholder) else "item"
     elif "计" in label and key(label) == "小计":
         kind = "subtotal"
-    level = _level_from_code(code) if code else _NUMBERING_LEVEL.get(numbering or "")
-    if kind != "item":
-        level = None
+    level = None
+    if kind == "item":
+        level = _CODE_LEVEL.get(len(code)) if code else _NUMBERING_LEVEL.get(numbering or "")
     sheet = grid.sheet
     ref = new_cell_ref((sheet, row, label_col if label_col is not None else first))
     cells = _amount_cells(grid, row, amounts)
     text_refs = {index: new_cell_ref((sheet, row, index)) for index in texts} if texts else {}
     return Row(ref, label, code or None, level, kind, cells, texts, text_refs, side, raw_label)
+
+
+# Label -> (code, label) of a label that starts with its code ("2010301 行政运行"), or ("", label).
+# Tables that write the code into the label do so on every row, in every workbook of a batch.
+_EMBEDDED: dict[str, tuple[str, str]] = {}
+_EMBEDDED_LIMIT = 16384
+
+
+def _embedded_code(label: str) -> tuple[str, str]:
+    """The code a label starts with and the label without it, or ("", label)."""
+    embedded = _EMBEDDED_CODE.match(label)
+    split = (embedded.group(1), clean(embedded.group(2))) if embedded else ("", label)
+    if len(label) <= MEMO_MAX_CHARS:
+        if len(_EMBEDDED) >= _EMBEDDED_LIMIT:
+            _EMBEDDED.clear()
+        _EMBEDDED[label] = split
+    return split
 
 
 def _filled(raw: list[str], amounts: tuple[int, ...]) -> bool:
@@ -127,32 +153,27 @@ def _total_text(
 ) -> str | None:
     """The first total label ("合计") among the label, the text cells and the leading cells: a
     合计 may stand in any leading cell, often merged across the code columns."""
-    if is_total_label(label):
+    # is_total_label asks for a 计 first; asked here, most cells need no call.
+    if "计" in label and is_total_label(label):
         return label
     for text in texts.values():
-        if is_total_label(text):
+        if "计" in text and is_total_label(text):
             return text
     for index in leading:
         text = clean_texts[index]
-        if is_total_label(text):
+        if "计" in text and is_total_label(text):
             return text
     return None
 
 
 def _unfilled_slot(
-    numbering: str | None,
-    label: str,
-    code: str,
-    texts: dict[int, str],
-    raw: list[str],
-    amounts: tuple[int, ...],
+    label: str, code: str, texts: dict[int, str], raw: list[str], amounts: tuple[int, ...]
 ) -> bool:
     """A template line numbered but never filled in ("二、" alone): a slot, not an item.
 
-    With an amount beside it, it stays an item so the missing name can be reported.
+    With an amount beside it, it stays an item so the missing name can be reported. (Asked of
+    numbered lines only: the caller looks at the numbering, which most lines lack.)
     """
-    if numbering is None:
-        return False  # the usual answer
     empty = not label and not code and not texts
     return empty and not _filled(raw, amounts)
 
@@ -187,7 +208,11 @@ def _code(
         if text in _PLACEHOLDER:
             placeholder = True
         value = values[index]
-        parts.append(_code_digits(text, width) if type(value) is str else code_text(value, width))
+        if type(value) is str:
+            # _code_digits(text, width): zfill leaves a text of `width` digits or more as it is.
+            parts.append(text.zfill(width) if text.isdigit() else "")
+        else:
+            parts.append(code_text(value, width))
     return "".join(parts), placeholder
 
 
@@ -215,7 +240,7 @@ def _amount_cells(grid: Grid, row: int, amounts: tuple[int, ...]) -> dict[int, C
             continue
         value = values[index]
         shown = decimals.get((row, index)) if decimals else None
-        found = memo.get((type(value), text, shown)) or _cell_amount(value, text, shown)
+        found = memo.get((type(value), text, shown)) or cell_amount(value, text, shown)
         cells[index] = new_cell((ref, found[0], found[1], found[2]))
     return cells
 
@@ -228,7 +253,7 @@ _AMOUNTS: dict[tuple[type, str, int | None], tuple[Amount | None, str, str | Non
 _AMOUNTS_LIMIT = 50_000
 
 
-def _cell_amount(
+def cell_amount(
     value: object, raw: str, shown: int | None
 ) -> tuple[Amount | None, str, str | None]:
     """The amount a cell states (as its number format displays it), its text as shown in
@@ -276,13 +301,31 @@ def _is_number(value: object) -> bool:
 
 
 def table_precision(rows: list[Row]) -> int:
-    decimals = [
-        cell.amount.decimals
-        for row in rows
-        for cell in row.cells.values()
-        if cell.amount is not None
-    ]
-    return min(max(decimals, default=0), 4)
+    """The most decimals an amount of the table is stated with (0 without amounts), at most 4."""
+    return precision_of(rows)[0]
+
+
+def precision_of(rows: list[Row]) -> tuple[int, bool]:
+    """table_precision(rows), and whether an amount is stated with fewer decimals: without one,
+    apply_precision has nothing to do (most tables state every figure alike)."""
+    top: int | None = None
+    low = 0
+    for row in rows:
+        for cell in row.cells.values():
+            amount = cell.amount
+            if amount is None:
+                continue
+            decimals = amount.decimals
+            if top is None:
+                top = low = decimals
+            elif decimals > top:
+                top = decimals
+            elif decimals < low:
+                low = decimals
+    if top is None:
+        return 0, False
+    precision = min(top, 4)
+    return precision, low < precision
 
 
 def infer_hierarchy(rows: list[Row], classification: str | None) -> None:
@@ -296,38 +339,49 @@ def infer_hierarchy(rows: list[Row], classification: str | None) -> None:
         return
     names = catalogue(classification)
     parents: dict[int, str] = {}
-    indents = [leading_spaces(r.raw_label) for r in rows if r.kind == "item"]
-    base_indent = min(indents, default=0)
+    # The least indent of the items, worked out when a row first needs it (few rows do).
+    base_indent: list[int] = []
     for row in rows:
         if row.kind != "item":
             continue
         if row.code:
             row.level = row.level or _level_from_code(row.code)
         else:
-            _infer_one(row, names, parents, base_indent, classification)
+            _infer_one(row, names, parents, base_indent, rows, classification)
         if row.level and row.code:
             parents[row.level] = row.code
             for deeper in [lvl for lvl in parents if lvl > row.level]:
                 del parents[deeper]
 
 
-def _infer_one(row: Row, names: Catalogue, parents: dict[int, str], base: int, cls: str) -> None:
+def _infer_one(
+    row: Row,
+    names: Catalogue,
+    parents: dict[int, str],
+    base: list[int],
+    rows: list[Row],
+    cls: str,
+) -> None:
+    """`base` holds the least indent of the items of `rows` once it is known."""
     max_level = 3 if cls == "function" else 2
-    candidates = sorted(names.levels_of(row.label))
+    entries = names.by_name.get(key(row.label), ())
+    candidates = sorted({e.level for e in entries})  # names.levels_of(row.label)
     if row.level in candidates:
         candidates = [row.level]
     for level in sorted(candidates, reverse=True):
         parent = parents.get(level - 1) if level > 1 else None
         if level > 1 and parent is None:
             continue
-        code = names.code_for(row.label, parent)
+        code = code_among(entries, parent)  # names.code_for(row.label, parent)
         if code:
             row.level, row.code = level, code
             return
     if row.level is None and len(candidates) == 1:
         row.level = candidates[0]
     if row.level is None:
-        indent = leading_spaces(row.raw_label) - base
+        if not base:
+            base.append(min((leading_spaces(r.raw_label) for r in rows if r.kind == "item"), default=0))
+        indent = leading_spaces(row.raw_label) - base[0]
         if indent > 0:
             row.level = min(1 + indent // 2, max_level)
 

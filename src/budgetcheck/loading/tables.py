@@ -16,11 +16,12 @@ from budgetcheck.loading.header import (
 )
 from budgetcheck.loading.kinds import KindCatalogue, TableKind
 from budgetcheck.loading.rows import (
+    RowPlan,
     apply_precision,
     infer_hierarchy,
+    precision_of,
     read_row,
     row_plan,
-    table_precision,
 )
 from budgetcheck.loading.text import clean, key
 from budgetcheck.model import CellRef, Column, Row, Table
@@ -69,7 +70,7 @@ def _titles(grid: Grid, kinds: KindCatalogue) -> list[Title]:
         if not cells or len(cells) > 3:
             continue
         for col, text in cells:
-            if len(text) > MAX_TITLE_LENGTH or "表" not in text:
+            if "表" not in text or len(text) > MAX_TITLE_LENGTH:
                 continue  # every table title names a 表; most cells are amounts or labels
             kind = kinds.match_title(text)
             if kind and (kind.form or _header_follows(grid, row + 1)):
@@ -92,10 +93,14 @@ def _is_preamble(grid: Grid, row: int) -> bool:
 
 
 def _is_preamble_cells(cells: list[tuple[int, str]]) -> bool:
-    # Both patterns need a 单位 or a 部门: most cells are told apart without a search.
-    return bool(cells) and all(
-        ("单位" in t or "部门" in t) and (unit_match(t) or _ORG_LINE.match(t)) for _, t in cells
-    )
+    # Both patterns need a 单位 or a 部门: most cells are told apart without a search. (A loop,
+    # not all() over a generator: most rows are told apart by their first cell.)
+    if not cells:
+        return False
+    for _, t in cells:
+        if not (("单位" in t or "部门" in t) and (unit_match(t) or _ORG_LINE.match(t))):
+            return False
+    return True
 
 
 def unit_match(text: str) -> re.Match[str] | None:
@@ -150,17 +155,18 @@ def _build(
         return None
     paths = column_paths(grid, first_header, end)
     used = _used_unnamed(grid, paths, end, stop)
-    columns = make_columns(kinds, paths, used)
+    columns, plans = _columns(kinds, paths, used)
     if not columns:
         return None
-    header_rows = [tuple(t for _, t in grid.row_texts(r)) for r in range(first_header, end)]
-    rows, note, note_ref = _data(grid, columns, end, stop, header_rows)
+    header_rows = [tuple([t for _, t in grid.row_texts(r)]) for r in range(first_header, end)]
+    rows, note, note_ref = _data(grid, plans, end, stop, header_rows)
     if unit is None:
         unit = _unit_in_header(paths)
     classification = kind.classification
     infer_hierarchy(rows, classification)
-    precision = table_precision(rows)
-    apply_precision(grid, rows, precision)
+    precision, short = precision_of(rows)
+    if short:
+        apply_precision(grid, rows, precision)
     title_text, title_ref = title_fields(grid, title)
     return Table(
         kind=kind.id,
@@ -180,6 +186,33 @@ def _build(
     )
 
 
+# (header paths, used unnamed columns) -> the columns make_columns makes of them and each side's
+# row plan, for one kind catalogue. Every workbook of a batch has the same headers, and making
+# the columns (frozen dataclasses, keys of every header word) costs more than the rest of a
+# small table. Columns are immutable, so tables may share them; each gets its own list.
+_COLUMNS: dict[
+    tuple[tuple[tuple[str, ...], ...], frozenset[int]], tuple[tuple[Column, ...], list[RowPlan]]
+] = {}
+_COLUMNS_KINDS: list[KindCatalogue] = []  # the catalogue _COLUMNS was made with
+_COLUMNS_LIMIT = 2048
+
+
+def _columns(
+    kinds: KindCatalogue, paths: list[tuple[str, ...]], used: set[int]
+) -> tuple[list[Column], list[RowPlan]]:
+    """make_columns(kinds, paths, used) and the row plan of each side of those columns."""
+    if not _COLUMNS_KINDS or _COLUMNS_KINDS[0] is not kinds or len(_COLUMNS) >= _COLUMNS_LIMIT:
+        _COLUMNS.clear()
+        _COLUMNS_KINDS[:] = [kinds]
+    memo_key = (tuple(paths), frozenset(used))
+    found = _COLUMNS.get(memo_key)
+    if found is None:
+        columns = make_columns(kinds, paths, used)
+        plans = [row_plan(side_columns) for side_columns in _sides(columns)] if columns else []
+        found = _COLUMNS[memo_key] = (tuple(columns), plans)
+    return list(found[0]), found[1]
+
+
 def _used_unnamed(grid: Grid, paths: list[tuple[str, ...]], start: int, stop: int) -> set[int]:
     """The columns without a header that hold data in rows start..stop: only their use decides
     whether they are kept (make_columns), so only they are looked at."""
@@ -196,7 +229,8 @@ def _used_unnamed(grid: Grid, paths: list[tuple[str, ...]], start: int, stop: in
 def _unit(grid: Grid, title_row: int, start: int, stop: int) -> tuple[str | None, CellRef | None]:
     for row in range(title_row, min(start + LOOKAHEAD, stop)):
         for col, text in grid.row_texts(row):
-            found = unit_match(text)
+            # The pattern needs a 单位: most cells (titles, header words) need no search.
+            found = unit_match(text) if "单位" in text else None
             if found:
                 return found.group(1), CellRef(grid.sheet, row, col)
     return None, None
@@ -212,9 +246,8 @@ def _unit_in_header(paths: list[tuple[str, ...]]) -> str | None:
 
 
 def _data(
-    grid: Grid, columns: list[Column], start: int, stop: int, header: list[tuple[str, ...]]
+    grid: Grid, plans: list[RowPlan], start: int, stop: int, header: list[tuple[str, ...]]
 ) -> tuple[list[Row], str | None, CellRef | None]:
-    plans = [row_plan(side_columns) for side_columns in _sides(columns)]
     rows: list[Row] = []
     notes: list[str] = []
     note_ref: CellRef | None = None
