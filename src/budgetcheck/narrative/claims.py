@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
 from budgetcheck import regex
 from budgetcheck.narrative.text import (
+    AMOUNT_UNITS,
     CLAUSE_END,
     Compact,
     Number,
@@ -69,6 +71,30 @@ class Lexicon(NamedTuple):
             frozenset(name[-1] for name in names if name),
         )
 
+    def extended(self, groups: Iterable[Names]) -> Lexicon:
+        """This lexicon with the names of `groups`; a name it already has, or that an earlier
+        group gives, keeps its first subject (as `dict.setdefault` would). The same as `build`
+        of all the names, for the cost of the groups: the vocabulary's part of a document's
+        lexicon, and the names of each table label, are indexed once, not per document."""
+        pairs: list[tuple[str, str]] = []
+        added: dict[str, set[int]] = {}
+        last = set(self.last)
+        for group in groups:
+            pairs += group.pairs
+            for first, sizes in group.lengths:
+                added.setdefault(first, set()).update(sizes)
+            last |= group.last
+        # The first pair of a name wins, and the lexicon's own names win over all: the pairs
+        # reversed, then this lexicon's names on top.
+        known = dict(reversed(pairs))
+        known.update(self.names)
+        # A name kept out by an earlier one has its length indexed already (by the same first
+        # character): the lengths of every pair are those of the names kept.
+        lengths = dict(self.lengths)
+        for first, found in added.items():
+            lengths[first] = tuple(sorted(found.union(lengths.get(first, ())), reverse=True))
+        return Lexicon(known, lengths, frozenset(last))
+
     def find(self, text: str) -> list[tuple[int, str]]:
         """(start, name) of each name in `text`, left to right, without overlaps; at each
         position the longest name that starts there (what an alternation of the names sorted
@@ -93,6 +119,28 @@ class Lexicon(NamedTuple):
             else:
                 position += 1
         return found
+
+
+class Names(NamedTuple):
+    """(name, subject) pairs to add to lexicons, indexed as `Lexicon.build` indexes names: made
+    once for names that many documents add (the names a table label gives)."""
+
+    pairs: tuple[tuple[str, str], ...]
+    lengths: tuple[tuple[str, frozenset[int]], ...]  # (first character, the lengths of its names)
+    last: frozenset[str]  # the characters the names end with
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> Names:
+        pairs = tuple(pairs)
+        lengths: dict[str, set[int]] = {}
+        for name, _ in pairs:
+            if name:
+                lengths.setdefault(name[0], set()).add(len(name))
+        return cls(
+            pairs,
+            tuple((first, frozenset(group)) for first, group in lengths.items()),
+            frozenset(name[-1] for name, _ in pairs if name),
+        )
 
 
 # A dataclass still: its field `index` would hide tuple.index.
@@ -221,28 +269,38 @@ def _paragraph(index: int, paragraph: ParagraphText, lexicon: Lexicon, vocab: Na
     state = _State()
     wanted: list[int] = []
     ends = result.ends
-    # The sentences with a match of the gate, in order: once one has a match, the search goes on
-    # from its end (a match never holds a sentence end).
-    start = _gate(vocab, text.text, 0)
+    # The sentences with a match of the gates, in order: once one has a match, the search goes on
+    # from its end (a match never holds a sentence end). A gate's match at or past that end is
+    # where its search from there would stop again: only a gate whose match is behind searches on.
+    figure_gate, flat_gate = vocab.figure_gate, vocab.flat_gate
+    figure = figure_gate.search(text.text)
+    flat = flat_gate.search(text.text) if flat_gate is not None else None
+    start = _earliest(figure, flat)
     while start is not None and len(wanted) < MAX_FIGURES:
         at = bisect_right(ends, start)
         wanted.append(at)
-        start = _gate(vocab, text.text, ends[at]) if at < len(ends) else None
+        if at >= len(ends):
+            break
+        end = ends[at]
+        if figure is not None and figure.start() < end:
+            figure = figure_gate.search(text.text, end)
+        if flat is not None and flat_gate is not None and flat.start() < end:
+            flat = flat_gate.search(text.text, end)
+        start = _earliest(figure, flat)
     for number in wanted:
         result.claims.extend(_sentence(result.sentence(number), scope, lexicon, vocab, state))
     counted = _counts(result, vocab)
-    spans = {(c.sentence.index, c.number.start) for c in counted if c.number}
-    result.claims = [
-        c for c in result.claims
-        if not (c.kind == "count" and c.number and (c.sentence.index, c.number.start) in spans)
-    ] + counted
+    if counted:  # (most paragraphs have none: then the claims are as read)
+        spans = {(c.sentence.index, c.number.start) for c in counted if c.number}
+        result.claims = [
+            c for c in result.claims
+            if not (c.kind == "count" and c.number and (c.sentence.index, c.number.start) in spans)
+        ] + counted
     return result
 
 
-def _gate(vocab: NarrativeVocabulary, text: str, position: int) -> int | None:
-    """Where the first figure with a unit or "unchanged" word from `position` on starts."""
-    figure = vocab.figure_gate.search(text, position)
-    flat = vocab.flat_gate.search(text, position) if vocab.flat_gate is not None else None
+def _earliest(figure: re.Match[str] | None, flat: re.Match[str] | None) -> int | None:
+    """Where the earlier of the gates' matches starts (None: neither matched)."""
     if figure is None or flat is None:
         found = figure or flat
         return found.start() if found is not None else None
@@ -254,6 +312,8 @@ class _State:
     """What carries over from sentence to sentence within a paragraph."""
 
     last_subject: tuple[str, str] | None = None  # (id, text)
+    # Every amount so far; a change looks back at the last `_RECENT` of them (a list appended
+    # to, rather than a window made anew for every amount).
     amounts: list[Claim] = field(default_factory=list)
     whole: Claim | None = None  # "X，其中："
     figures: int = 0  # numbers read so far
@@ -279,6 +339,7 @@ def _clause_start(bounds: list[int], position: int) -> int:
 
 
 _LOOKBACK = 8
+_RECENT = _LOOKBACK + 1  # the amounts of earlier sentences a change may qualify
 # Prose states a few dozen figures per paragraph; beyond this many the rest is not read, which
 # bounds the work on a paragraph that is really a pasted table or noise.
 MAX_FIGURES = 1000  # amounts a change or share looks back over
@@ -297,36 +358,44 @@ def _sentence(sentence: Sentence, scope: str, lexicon: Lexicon, vocab: Narrative
     counts: list[Claim] = []
     previous_end = 0
     last_year: Number | None = None
+    # Read once here rather than for every number: the count of figures and the patterns.
+    figures = state.figures
+    direction_pattern = vocab.direction_pattern
     for n in iter_numbers(text):
-        if state.figures >= MAX_FIGURES:
+        if figures >= MAX_FIGURES:
             break
-        state.figures += 1
-        if n.is_year:
+        figures += 1
+        # The unit, compared here, tells what `Number.is_year` / `is_percent` / `is_amount` would.
+        unit = n.unit
+        if unit == "年":
             last_year = n
             continue
-        if n.unit == "" or _code_mark(text, n) or text.startswith(_THRESHOLD, n.end):
+        start = n.start
+        if unit == "" or _code_mark(text, n) or text.startswith(_THRESHOLD, n.end):
             continue
-        clause = _clause_start(bounds, n.start)
-        prefix_start = max(clause, previous_end)
-        prefix = text[prefix_start : n.start]
+        clause = _clause_start(bounds, start)
+        prefix_start = clause if clause > previous_end else previous_end
+        prefix = text[prefix_start:start]
         previous_end = n.end
-        if n.is_percent and "占" not in prefix and not vocab.direction_pattern.search(prefix):
+        percent = unit == "%"
+        if percent and "占" not in prefix and not direction_pattern.search(prefix):
             continue
-        m = bisect_right(marker_at, n.start) - 1
-        whole_subject = markers[m][1] if m >= 0 else None
+        amount = unit in AMOUNT_UNITS
         direction = _direction(prefix, vocab)
-        if direction is not None and (n.is_amount or n.is_percent):
+        if direction is not None and (amount or percent):
             if text.startswith(_NOT_CHANGE_AFTER, prefix_start + direction[2]):
                 continue
             c = bisect_right(compare_at, prefix_start + direction[1]) - 1
             base = compare_years[c][1] if c >= 0 else None
             claim = Claim("change", sentence, n, None, "", scope, direction=direction[0], base_year=base,
-                          unit=n.unit)
+                          unit=unit)
             _attach_change(claim, amounts[-_LOOKBACK:], state)
             claims.append(claim)
             continue
-        if n.is_percent:
+        if percent:
             if "占" in prefix:
+                m = bisect_right(marker_at, start) - 1
+                whole_subject = markers[m][1] if m >= 0 else None
                 of = amounts[-1] if amounts else None
                 claims.append(Claim(
                     "share", sentence, n, of.subject if of else None, of.subject_text if of else "", scope,
@@ -336,22 +405,23 @@ def _sentence(sentence: Sentence, scope: str, lexicon: Lexicon, vocab: Narrative
             continue
         subject, subject_text, codes, inherited = _subject(prefix, lexicon, vocab, state)
         year = int(last_year.value) if last_year is not None and last_year.start >= clause else None
-        kind: ClaimKind = "amount" if n.is_amount else "count"
+        kind: ClaimKind = "amount" if amount else "count"
         claim = Claim(kind, sentence, n, subject, subject_text, scope, year=year, inherited=inherited,
-                      code_names=codes, unit=n.unit)
-        if kind == "amount":
+                      code_names=codes, unit=unit)
+        if amount:
             if subject is not None:
                 state.last_subject = (subject, subject_text)
             amounts.append(claim)
-            state.amounts = [*state.amounts[-_LOOKBACK:], claim]
+            state.amounts.append(claim)
             if _followed_by_of_which(text, n.end):
                 state.whole = claim
         else:
-            claim.parts_of = next((c for c in reversed(counts[-_LOOKBACK:]) if c.unit == n.unit
+            claim.parts_of = next((c for c in reversed(counts[-_LOOKBACK:]) if c.unit == unit
                                    and c.number is not None and _followed_by_of_which(text, c.number.end)),
                                   None)
             counts.append(claim)
         claims.append(claim)
+    state.figures = figures
     claims.extend(_flat(sentence, scope, vocab, bounds, compare_years, amounts, state))
     return claims
 
@@ -427,10 +497,11 @@ def _subject(prefix: str, lexicon: Lexicon, vocab: NarrativeVocabulary,
     if found:
         name = found[-1][1]
         return lexicon.names[name], name, (), False
-    residue = vocab.filler_pattern.sub("", _strip_years(prefix)).strip("，；：、。")
+    stripped = _strip_years(prefix)
+    residue = vocab.filler_pattern.sub("", stripped).strip("，；：、。")
     if not residue and state.last_subject is not None:
         return state.last_subject[0], state.last_subject[1], (), True
-    return None, _strip_years(prefix).strip("，；：、。其中") or prefix, (), False
+    return None, stripped.strip("，；：、。其中") or prefix, (), False
 
 
 _YEAR_WORD = regex.compile(r"(?:19|20)\d{2}年度?")
@@ -454,7 +525,7 @@ def _attach_change(claim: Claim, claims: list[Claim], state: _State) -> None:
     if current:
         claim.of = current[-1]
     else:
-        before = [c for c in state.amounts if c.year is None or c.year != claim.base_year]
+        before = [c for c in state.amounts[-_RECENT:] if c.year is None or c.year != claim.base_year]
         claim.of = before[-1] if before else None
     if claim.of is not None:
         claim.subject, claim.subject_text = claim.of.subject, claim.of.subject_text

@@ -25,6 +25,7 @@ _DOUBLED = regex.compile(r"[。，、；：！？](?:(?<=(.))\1|(?<=[，、；�
 _YEAR = regex.compile(r"(\d(?<!\d\d)\d{3})年")
 _MONTH_AFTER = regex.compile(r"\d{1,2}月")
 _COMPARE_BEFORE = regex.compile(r"(?:比|较|与|同|相比)$")
+_COMPARE_ENDS = ("比", "较", "与", "同")  # what `_COMPARE_BEFORE` finds at the end of a text (相比 ends with 比)
 _CLOSING = tuple("。！？；：…）」》”.!?;:)")
 _PAIRS = tuple((a, b, regex.compile(f"[{a}{b}]")) for a, b in ("“”", "《》", "（）", "【】"))
 _ENUMERATED = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.])")
@@ -112,17 +113,39 @@ def years(text: str, vocab: NarrativeVocabulary) -> list[YearUse]:
         depth = depth + 1 if mark == "《" else max(0, depth - 1)
         depth_after.append(depth)
     out = []
-    for match in _YEAR.finditer(c):
-        if not 1900 <= int(match.group(1)) <= 2100:
+    exempt = vocab.year_exempt_before
+    for start in year_starts(c):
+        end = start + 5
+        year = int(c[start : end - 1])
+        if not 1900 <= year <= 2100:
             continue
-        at = bisect_right(mark_at, match.start()) - 1
-        if (at >= 0 and depth_after[at] > 0) or _MONTH_AFTER.match(c, match.end()):
+        if marks:
+            at = bisect_right(mark_at, start) - 1
+            if at >= 0 and depth_after[at] > 0:
+                continue
+        # Every character \d matches is a digit to `isdigit`: most years, followed by none, are
+        # not dates without the pattern.
+        if c[end : end + 1].isdigit() and _MONTH_AFTER.match(c, end):
             continue
-        before = c[max(0, match.start() - 6) : match.start()]
-        if _holds_any(before, vocab.year_exempt_before):
+        before = c[max(0, start - 6) : start]
+        if _holds_any(before, exempt):
             continue
-        comparison = bool(_COMPARE_BEFORE.search(before))
-        out.append(YearUse(int(match.group(1)), match.start(), match.end(), comparison))
+        # `_COMPARE_BEFORE` (a word that ends the text, or its last line: a compact text has no
+        # line breaks), as a test of the end.
+        out.append(YearUse(year, start, end, before.endswith(_COMPARE_ENDS)))
+    return out
+
+
+def year_starts(text: str) -> list[int]:
+    """Where each match of `_YEAR` starts: four digits and 年, not after a digit. Found from the
+    年 back (a text has a few), not by the pattern, which the regex engine tries at every digit;
+    `isdecimal` is what \\d matches (Unicode category Nd)."""
+    out = []
+    at = text.find("年", 4)
+    while at >= 0:
+        if text[at - 4 : at].isdecimal() and not (at > 4 and text[at - 5].isdecimal()):
+            out.append(at - 4)
+        at = text.find("年", at + 1)
     return out
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from budgetcheck import regex
 from budgetcheck.engine.checks.base import Context, Outcome, amount_text, not_applicable
 from budgetcheck.engine.index import DocumentIndex, Quantity, Source, TableIndex, add_all
 from budgetcheck.engine.interval import CEILING, FLOOR, Interval, made
@@ -25,6 +26,7 @@ from budgetcheck.narrative import wording
 from budgetcheck.narrative.claims import (
     Claim,
     Lexicon,
+    Names,
     ParagraphClaims,
     ParagraphText,
     extract,
@@ -138,10 +140,24 @@ class Analysis:
         """The years a paragraph mentions (two rules read them)."""
         found = self._years.get(paragraph)
         if found is None:
-            found = self._years[paragraph] = wording.years(
-                self.paragraphs[paragraph].text, self.vocab
-            )
+            found = self._years[paragraph] = _year_uses(self.paragraphs[paragraph].text, self.vocab)
         return found
+
+
+# text -> (the vocabulary, `wording.years` of the text): headings and stock sentences recur in every
+# workbook of a batch. The lists are only read.
+_YEAR_USES: dict[str, tuple[NarrativeVocabulary, list[wording.YearUse]]] = {}
+
+
+def _year_uses(text: str, vocab: NarrativeVocabulary) -> list[wording.YearUse]:
+    known = _YEAR_USES.get(text)
+    if known is not None and known[0] is vocab:
+        return known[1]
+    uses = wording.years(text, vocab)
+    if len(_YEAR_USES) >= 4096:  # a batch's stock texts are far fewer; a bound on the rest
+        _YEAR_USES.clear()
+    _YEAR_USES[text] = (vocab, uses)
+    return uses
 
 
 def analyse(context: Context) -> Analysis:
@@ -162,48 +178,57 @@ def analyse(context: Context) -> Analysis:
 
 def build_lexicon(index: DocumentIndex, vocab: NarrativeVocabulary) -> Lexicon:
     """Subject names: the vocabulary's, then the function and economic rows of the tables."""
-    names = dict(_vocabulary_names(vocab))
+    groups: list[Names] = []
+    seen: set[str] = set()  # labels done: the function tables name the same rows
     for kind in FUNCTION_KINDS:
         table = index.tables.get(kind)
         for row in table.table.rows if table else []:
-            if row.kind != "item" or not row.label:
+            label = row.label
+            if row.kind != "item" or not label or label in seen:
                 continue
-            subject, variants = _function_names(row.label)
-            for variant in variants:
-                names.setdefault(variant, subject)
+            seen.add(label)
+            groups.append(_function_names(label))
     basic = index.tables.get("general_budget_basic_expenditure")
     for row in basic.table.rows if basic else []:
         if row.kind == "item" and row.label:
-            label = key(row.label)
-            names.setdefault(label, f"ec:{label}")
-    return Lexicon.build(names)
+            groups.append(_economic_names(row.label))
+    return _vocabulary_lexicon(vocab).extended(groups)
 
 
-# id(vocabulary) -> (the vocabulary, its subjects' names keyed): the same for every document, so
-# worked out once; the vocabulary is kept so that the id stays its own.
-_VOCABULARY_NAMES: dict[int, tuple[NarrativeVocabulary, dict[str, str]]] = {}
+# id(vocabulary) -> (the vocabulary, the lexicon of its subjects' names): the same for every
+# document, so indexed once; the vocabulary is kept so that the id stays its own.
+_VOCABULARY_LEXICONS: dict[int, tuple[NarrativeVocabulary, Lexicon]] = {}
 
 
-def _vocabulary_names(vocab: NarrativeVocabulary) -> dict[str, str]:
-    known = _VOCABULARY_NAMES.get(id(vocab))
+def _vocabulary_lexicon(vocab: NarrativeVocabulary) -> Lexicon:
+    known = _VOCABULARY_LEXICONS.get(id(vocab))
     if known is not None and known[0] is vocab:
         return known[1]
     names: dict[str, str] = {}
     for subject in vocab.subjects.values():
         for name in subject.names:
             names.setdefault(key(name), subject.id)
-    if len(_VOCABULARY_NAMES) >= 16:  # vocabularies are loaded once; tests make a few more
-        _VOCABULARY_NAMES.clear()
-    _VOCABULARY_NAMES[id(vocab)] = (vocab, names)
-    return names
+    if len(_VOCABULARY_LEXICONS) >= 16:  # vocabularies are loaded once; tests make a few more
+        _VOCABULARY_LEXICONS.clear()
+    lexicon = Lexicon.build(names)
+    _VOCABULARY_LEXICONS[id(vocab)] = (vocab, lexicon)
+    return lexicon
 
 
 @lru_cache(maxsize=4096)
-def _function_names(label: str) -> tuple[str, tuple[str, ...]]:
-    """The subject of a function row's label and the names the text may give it (the same
+def _function_names(label: str) -> Names:
+    """The names the text may give a function row with this label, with its subject (the same
     labels recur in every workbook of a batch)."""
     label = key(label)
-    return f"fn:{label}", tuple(_variants(label))
+    subject = f"fn:{label}"
+    return Names.of((variant, subject) for variant in _variants(label))
+
+
+@lru_cache(maxsize=4096)
+def _economic_names(label: str) -> Names:
+    """The name of an economic row with this label, with its subject."""
+    label = key(label)
+    return Names.of([(label, f"ec:{label}")])
 
 
 def _variants(label: str) -> list[str]:
@@ -710,7 +735,9 @@ def _consistency(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
 def sum_groups(analysis: Analysis, result: ParagraphClaims) -> list[list[Claim]]:
     """The wholes of a paragraph stated with all their parts (vocabulary `sums`), whole first."""
     amounts = analysis.current_amounts(result)
-    groups = []
+    groups: list[list[Claim]] = []
+    if not amounts:
+        return groups  # most paragraphs state no amount
     for spec in analysis.vocab.sums:
         whole = amounts.get(spec.whole)
         if whole is not None and spec.parts and all(p in amounts for p in spec.parts):
@@ -723,7 +750,7 @@ def _text_sums(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     outcome = Outcome()
     for result in analysis.results:
         amounts = analysis.current_amounts(result)
-        for spec in analysis.vocab.sums:
+        for spec in analysis.vocab.sums if amounts else ():  # most paragraphs state no amount
             whole = amounts.get(spec.whole)
             if whole is None:
                 continue
@@ -848,17 +875,16 @@ def _years(rule: Rule, analysis: Analysis, context: Context, comparisons: bool) 
     for i in range(len(analysis.paragraphs)):
         for use in analysis.years(i):
             outcome.evaluated += 1
-            sentence = _sentence_of(analysis, i, use.start)
             if comparisons and use.comparison and use.year >= year:
                 outcome.findings.append(text_finding(
-                    rule, analysis, (i, sentence),
+                    rule, analysis, (i, _sentence_of(analysis, i, use.start)),
                     Text(f"{year} 年预算与 {use.year} 年比较：比较对象应为上年（{year - 1} 年）",
                          f"A {year} budget compared with {use.year}: the comparison should be with {year - 1}"),
                     stated_value=Decimal(use.year), expected_value=Decimal(year - 1), key_part=use.start,
                 ))
             elif not comparisons and not (use.comparison and use.year >= year) and use.year not in (year, year - 1):
                 outcome.findings.append(text_finding(
-                    rule, analysis, (i, sentence),
+                    rule, analysis, (i, _sentence_of(analysis, i, use.start)),
                     Text(f"{year} 年预算中出现 {use.year} 年（通常只应出现 {year} 年和 {year - 1} 年）",
                          f"A {year} budget mentions {use.year} (only {year} and {year - 1} are expected)"),
                     stated_value=Decimal(use.year), key_part=use.start,
@@ -966,7 +992,15 @@ def _item_lists(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     return outcome
 
 
+_ITEM_MARK = regex.compile("[、，；]")
+
+
 def _split_items(listed: str) -> list[str]:
+    if "（" not in listed:
+        # Without an opening bracket every mark is at depth 0: a split, as the loop below would.
+        parts = _ITEM_MARK.split(listed)
+        split = [p.removeprefix("和").removeprefix("及") for p in parts[:-1]] + [parts[-1].removesuffix("等")]
+        return [o.removeprefix("和").removeprefix("及").removesuffix("等") for o in split]
     out: list[str] = []
     current: list[str] = []
     depth = 0
