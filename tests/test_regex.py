@@ -172,3 +172,19 @@ def test_the_package_compiles_its_patterns_through_the_cache() -> None:
         if "re.compile(" in line and "regex.compile(" not in line
     ]
     assert plain == []
+
+
+def test_an_engine_that_refuses_the_opcodes_leaves_the_pattern_to_re(
+    fresh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Engine:
+        MAGIC = 0
+
+        @staticmethod
+        def compile(*args: object) -> None:
+            raise TypeError("compile() takes other arguments in this Python")
+
+    monkeypatch.setattr(regex, "_sre", Engine)
+    same(regex.compile(r"(\d+)年"), r"(\d+)年", 0)
+    regex.save()
+    assert not fresh.exists()

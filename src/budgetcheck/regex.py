@@ -55,9 +55,12 @@ def compile(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
             _used.add(key)
             return compiled
     entry = _translate(pattern, key[1])
-    if entry is None:
+    try:
+        if entry is None:
+            raise ValueError("left to re")
+        compiled = _sre.compile(pattern, *entry)
+    except Exception:  # re's own way: its result, or its error for a bad pattern
         return re.compile(pattern, flags)
-    compiled = _sre.compile(pattern, *entry)
     global _added
     known[key] = entry
     _used.add(key)
