@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from budgetcheck import regex
 from budgetcheck.engine.checks.base import Context, Outcome, amount_text, not_applicable
@@ -34,6 +34,8 @@ from budgetcheck.narrative.claims import (
 )
 from budgetcheck.narrative.text import AMOUNT_UNITS, compact
 from budgetcheck.narrative.vocabulary import CellSpec, NarrativeVocabulary, narrative_vocabulary
+
+_T = TypeVar("_T")
 
 HUNDRED = Interval.exact(Decimal(100))
 FUNCTION_KINDS = ("expenditure_summary", "general_budget_expenditure", "government_fund_expenditure",
@@ -76,6 +78,8 @@ class Analysis:
     _cells: dict[CellSpec, Tied | None] = field(default_factory=dict)
     # id(table) -> (the table, its item rows by label key and by code, first of each).
     _function_rows: dict[int, tuple[TableIndex, dict[str, Row], dict[str, Row]]] = field(default_factory=dict)
+    # (subject, paragraph) -> `count_source` of a count claim.
+    _count_sources: dict[tuple[str | None, int], CountSource | None] = field(default_factory=dict)
 
     def claims(self) -> list[Claim]:
         # The claims are fixed once extracted; a copy, so that no check can change them.
@@ -144,20 +148,63 @@ class Analysis:
         return found
 
 
-# text -> (the vocabulary, `wording.years` of the text): headings and stock sentences recur in every
-# workbook of a batch. The lists are only read.
-_YEAR_USES: dict[str, tuple[NarrativeVocabulary, list[wording.YearUse]]] = {}
+# Wording results by paragraph text: text -> (the vocabulary, the result for the text). Headings
+# and stock sentences recur in every workbook of a batch (half the paragraphs of a batch are seen
+# before), and each result is a pure function of the text and the vocabulary. The results are
+# only read (lists of NamedTuples, strings, booleans), so one may serve many documents.
+_WordingMemo = dict[str, tuple[NarrativeVocabulary, _T]]
+_YEAR_USES: _WordingMemo[list[wording.YearUse]] = {}
+_LEFTOVERS: _WordingMemo[list[wording.Spot]] = {}
+_PUNCTUATION: _WordingMemo[list[wording.Spot]] = {}
+_EMPTY_REASONS: _WordingMemo[list[wording.Spot]] = {}
+_CUT_OFF: _WordingMemo[bool] = {}
+_KEY_TEXTS: _WordingMemo[str] = {}
+_MAX_MEMO = 4096  # a batch's stock texts are far fewer; a bound on the rest
+
+
+def _by_text(memo: _WordingMemo[_T], text: str, vocab: NarrativeVocabulary,
+             find: Callable[[str, NarrativeVocabulary], _T]) -> _T:
+    """`find(text, vocab)`, remembered in `memo` (for this vocabulary: tests load others)."""
+    known = memo.get(text)
+    if known is not None and known[0] is vocab:
+        return known[1]
+    found = find(text, vocab)
+    if len(memo) >= _MAX_MEMO:
+        memo.clear()
+    memo[text] = (vocab, found)
+    return found
 
 
 def _year_uses(text: str, vocab: NarrativeVocabulary) -> list[wording.YearUse]:
-    known = _YEAR_USES.get(text)
-    if known is not None and known[0] is vocab:
-        return known[1]
-    uses = wording.years(text, vocab)
-    if len(_YEAR_USES) >= 4096:  # a batch's stock texts are far fewer; a bound on the rest
-        _YEAR_USES.clear()
-    _YEAR_USES[text] = (vocab, uses)
-    return uses
+    return _by_text(_YEAR_USES, text, vocab, wording.years)
+
+
+def _leftover_spots(text: str, vocab: NarrativeVocabulary) -> list[wording.Spot]:
+    return _by_text(_LEFTOVERS, text, vocab, wording.leftovers)
+
+
+def _punctuation_spots(text: str, vocab: NarrativeVocabulary) -> list[wording.Spot]:
+    return _by_text(_PUNCTUATION, text, vocab, _find_punctuation)
+
+
+def _find_punctuation(text: str, vocab: NarrativeVocabulary) -> list[wording.Spot]:
+    return wording.doubled_punctuation(text) + wording.unbalanced(text)
+
+
+def _empty_reason_spots(text: str, vocab: NarrativeVocabulary) -> list[wording.Spot]:
+    return _by_text(_EMPTY_REASONS, text, vocab, wording.empty_reasons)
+
+
+def _is_cut_off(text: str, vocab: NarrativeVocabulary) -> bool:
+    return _by_text(_CUT_OFF, text, vocab, wording.cut_off)
+
+
+def _key_text(text: str, vocab: NarrativeVocabulary) -> str:
+    return _by_text(_KEY_TEXTS, text, vocab, _find_key_text)
+
+
+def _find_key_text(text: str, vocab: NarrativeVocabulary) -> str:
+    return wording.key_text(text)
 
 
 def analyse(context: Context) -> Analysis:
@@ -821,7 +868,21 @@ def _sum_finding(rule: Rule, analysis: Analysis, whole: Claim, listed: str, tota
     )
 
 
-def count_source(analysis: Analysis, claim: Claim) -> tuple[int, str, tuple[CellRef, ...]] | None:
+CountSource = tuple[int, str, tuple[CellRef, ...]]  # (count, what was counted, the rows counted)
+
+
+def count_source(analysis: Analysis, claim: Claim) -> CountSource | None:
+    """What a count claim is counted against, once per subject and paragraph: both the `counts`
+    test and `unchecked` ask (a list source depends on the paragraph, a table source not)."""
+    wanted = (claim.subject, claim.sentence.paragraph)
+    known = analysis._count_sources
+    if wanted in known:
+        return known[wanted]
+    found = known[wanted] = _count_source(analysis, claim)
+    return found
+
+
+def _count_source(analysis: Analysis, claim: Claim) -> CountSource | None:
     spec = next((s for s in analysis.vocab.counts if f"count:{s.id}" == claim.subject), None)
     if spec is None:
         return None
@@ -1070,7 +1131,7 @@ def _reasons(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
 def _empty_reasons(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     outcome = Outcome(evaluated=len(analysis.paragraphs))
     for i, paragraph in enumerate(analysis.paragraphs):
-        for spot in wording.empty_reasons(paragraph.text, analysis.vocab):
+        for spot in _empty_reason_spots(paragraph.text, analysis.vocab):
             outcome.findings.append(text_finding(
                 rule, analysis, (i, _sentence_of(analysis, i, spot.start)),
                 Text(f"“{spot.found}”之后没有内容", f"Nothing follows '{spot.found}'"), key_part=spot.start,
@@ -1120,22 +1181,20 @@ def _paragraph_spots(rule: Rule, analysis: Analysis, finder: Callable[[str], lis
 
 
 def _leftovers(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
-    return _paragraph_spots(rule, analysis, lambda t: wording.leftovers(t, analysis.vocab),
+    return _paragraph_spots(rule, analysis, lambda t: _leftover_spots(t, analysis.vocab),
                             "模板文字未替换：“{found}”", "Template text left in: '{found}'")
 
 
 def _punctuation(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
-    def spots(text: str) -> list[wording.Spot]:
-        return wording.doubled_punctuation(text) + wording.unbalanced(text)
-    return _paragraph_spots(rule, analysis, spots, "标点有误：“{found}” {detail}",
-                            "Punctuation: '{found}' {detail}")
+    return _paragraph_spots(rule, analysis, lambda t: _punctuation_spots(t, analysis.vocab),
+                            "标点有误：“{found}” {detail}", "Punctuation: '{found}' {detail}")
 
 
 def _duplicates(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     outcome = Outcome(evaluated=len(analysis.paragraphs))
     seen: dict[str, int] = {}
     for i, paragraph in enumerate(analysis.paragraphs):
-        text = wording.key_text(paragraph.text)
+        text = _key_text(paragraph.text, analysis.vocab)
         if len(text) < 15:
             continue
         if text in seen:
@@ -1152,7 +1211,7 @@ def _duplicates(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
 def _cut_off(rule: Rule, analysis: Analysis, context: Context) -> Outcome:
     outcome = Outcome(evaluated=len(analysis.paragraphs))
     for i, paragraph in enumerate(analysis.paragraphs):
-        if wording.cut_off(paragraph.text, analysis.vocab):
+        if _is_cut_off(paragraph.text, analysis.vocab):
             tail = paragraph.text.strip()[-12:]
             outcome.findings.append(text_finding(
                 rule, analysis, (i, paragraph.text.strip()),
