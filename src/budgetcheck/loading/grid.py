@@ -22,6 +22,7 @@ class Grid:
         "cells",
         "clean_rows",
         "decimals",
+        "headers",
         "hidden",
         "merges",
         "raw_rows",
@@ -48,6 +49,9 @@ class Grid:
         # times each. Read-only: the lists are shared by every caller.
         self.raw_rows, self.clean_rows, self.text_rows = _row_texts(self.cells)
         self._empty: dict[int, bool] = {}
+        # header.is_header_row of each row asked about: a title's header row is asked about when
+        # the title is found and again when its header block is measured.
+        self.headers: dict[int, bool] = {}
         self._merge_of = _merge_index(merges, self.height, self.width)
 
     @property

@@ -28,6 +28,13 @@ def is_total_label(text: str) -> bool:
 
 def is_header_row(grid: Grid, row: int) -> bool:
     """A row of column names: words only, none of them an amount, a code, numbering or a note."""
+    found = grid.headers.get(row)
+    if found is None:
+        found = grid.headers[row] = _is_header_row(grid, row)
+    return found
+
+
+def _is_header_row(grid: Grid, row: int) -> bool:
     cells = grid.row_texts(row)
     if not cells:
         return False
