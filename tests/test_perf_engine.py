@@ -67,7 +67,7 @@ class _Asked:
     compiled: identity.Compiled
     context: Context
     table: TableIndex | None
-    currents: list[dict[str, Row]]
+    evaluations: identity.Evaluations
     answers: list[bool | Ref]
 
 
@@ -81,10 +81,10 @@ def _check_expression_rules(doc: Document, monkeypatch: pytest.MonkeyPatch) -> i
         compiled: identity.Compiled,
         context: Context,
         table: TableIndex | None,
-        currents: list[dict[str, Row]],
+        evaluations: identity.Evaluations,
     ) -> list[bool | Ref]:
-        answers = quick(compiled, context, table, currents)
-        asked.append(_Asked(compiled, context, table, currents, answers))
+        answers = quick(compiled, context, table, evaluations)
+        asked.append(_Asked(compiled, context, table, evaluations, answers))
         return answers
 
     checked = 0
@@ -97,12 +97,13 @@ def _check_expression_rules(doc: Document, monkeypatch: pytest.MonkeyPatch) -> i
         assert _same(fast, plain), compiled.rule.id
     monkeypatch.setattr(identity, "_quick_holds", quick)
     for record in asked:
-        for current, answer in zip(record.currents, record.answers, strict=True):
+        assert len(record.answers) == record.evaluations.size
+        for n, answer in enumerate(record.answers):
             make = partial(
                 identity.Resolver,
                 record.context,
                 record.table,
-                current,
+                record.evaluations.current(n),
                 record.compiled.facts,
             )
             verdict, _, missing = identity._first_applicable(record.compiled, make, False)
@@ -118,9 +119,9 @@ def _never_quick(
     compiled: identity.Compiled,
     context: Context,
     table: TableIndex | None,
-    currents: list[dict[str, Row]],
+    evaluations: identity.Evaluations,
 ) -> list[bool | Ref]:
-    return [False] * len(currents)
+    return [False] * evaluations.size
 
 
 def _context(doc: Document, strict: bool = False) -> Context:

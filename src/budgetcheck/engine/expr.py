@@ -63,6 +63,7 @@ from decimal import Decimal, DecimalException
 from typing import Any, Final, Generic, Literal, NamedTuple, NoReturn, TypeVar
 
 from budgetcheck.engine.interval import (
+    BLANK,
     CEILING,
     EXACT,
     FLOOR,
@@ -1319,7 +1320,7 @@ class _Compiler(Generic[E]):
 
 _Bounds = Callable[[E], Interval]
 _Quick = Callable[[E], bool]
-_ZERO_INTERVAL: Final = Interval.exact(0)
+_ZERO_INTERVAL: Final = BLANK  # exactly 0
 F = TypeVar("F")  # what an interval test runs on, which need not be what the program runs on
 IntervalLookup = Callable[[F], "Interval | None"]
 
@@ -1553,6 +1554,8 @@ def _ends(terms: tuple[_Term, ...], env: Sequence[Interval | None]) -> tuple[Dec
         if first:
             low, high = y.low, y.high
             first = False
+        elif y is BLANK:
+            continue  # adding exactly 0: the sum's value stays, and only values are compared
         elif plus:
             low, high = floor.add(low, y.low), ceiling.add(high, y.high)
         else:

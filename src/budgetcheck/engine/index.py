@@ -7,10 +7,9 @@ All amounts come out in 元 so that tables in different units compare directly.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
-from budgetcheck.engine.interval import Interval, add_intervals, made
+from budgetcheck.engine.interval import BLANK, Interval, add_intervals, made
 from budgetcheck.engine.vocabulary import Vocabulary, column_key
 from budgetcheck.loading.text import key
 from budgetcheck.model import (
@@ -26,7 +25,7 @@ from budgetcheck.model import (
 )
 
 Source = CellRef | Paragraph
-_ZERO = Interval.exact(Decimal(0))  # a blank cell
+_ZERO = BLANK  # a blank cell
 
 
 class Quantity(NamedTuple):
@@ -68,6 +67,11 @@ class TableIndex:
         # (id(row), column name) -> (the row, `interval`), for columns not worked out whole
         self._cell_intervals_asked: dict[tuple[int, str], tuple[Row, Interval | None]] = {}
         self._amount_intervals: list[tuple[Column, dict[int, Interval | None]]] | None = None
+        # Worked out on first use (plain attributes: a cached_property takes a lock each time
+        # it is first read, for every table of every document).
+        self._column_keys_found: list[tuple[Column, tuple[str, ...]]] | None = None
+        self._rows_by_label_found: dict[str, list[int]] | None = None
+        self._single_item_found: tuple[Row | None] | None = None  # (the row,): None is an answer
 
     def columns_named(self, name: str) -> list[Column]:
         """Amount columns by canonical name, else by header path ("基本支出/人员经费") or leaf."""
@@ -82,13 +86,17 @@ class TableIndex:
         if found:
             return found
         path = tuple(column_key(p) for p in name.split("/"))
-        return [c for c, keys in self._column_keys if keys[-len(path) :] == path]
+        return [c for c, keys in self._column_keys() if keys[-len(path) :] == path]
 
-    @cached_property
     def _column_keys(self) -> list[tuple[Column, tuple[str, ...]]]:
         """Each amount column with its header path as keys: rules ask for many names that
         are not canonical here, and each is matched against every path."""
-        return [(c, tuple(column_key(p) for p in c.path)) for c in self.amount_columns]
+        found = self._column_keys_found
+        if found is None:
+            found = self._column_keys_found = [
+                (c, tuple(column_key(p) for p in c.path)) for c in self.amount_columns
+            ]
+        return found
 
     def has_column(self, name: str) -> bool:
         return bool(self.columns_named(name))
@@ -258,7 +266,7 @@ class TableIndex:
             return next((r for r in rows if r.code == selector and _eligible(r, side)), None)
         # Rows by label from the table's label index, in table order: the same rows as a scan
         # of every row's label, without the scan (rules look up rows by name many times).
-        by_label = self._rows_by_label
+        by_label = self._rows_by_label()
         wanted = vocabulary.row_keys(selector)
         matches = _rows_at(rows, by_label, wanted, side)
         selector_key = key(selector)
@@ -270,12 +278,13 @@ class TableIndex:
         totals = [r for r in matches if r.kind == "total"]
         return (totals or matches)[-1] if selector_key.endswith(("合计", "总计")) else matches[0]
 
-    @cached_property
     def _rows_by_label(self) -> dict[str, list[int]]:
         """Positions of the rows by `key` of their label, in order."""
-        by_label: dict[str, list[int]] = {}
-        for position, row in enumerate(self.table.rows):
-            by_label.setdefault(key(row.label), []).append(position)
+        by_label = self._rows_by_label_found
+        if by_label is None:
+            by_label = self._rows_by_label_found = {}
+            for position, row in enumerate(self.table.rows):
+                by_label.setdefault(key(row.label), []).append(position)
         return by_label
 
     def row_interval(self, row: Row) -> Interval | None:
@@ -290,12 +299,11 @@ class TableIndex:
 
     def single_item_row(self) -> Row | None:
         """The one data row of a table laid out horizontally (三公 as one row of columns)."""
-        return self._single_item
-
-    @cached_property
-    def _single_item(self) -> Row | None:
-        items = [r for r in self.table.rows if r.kind in ("item", "total")]
-        return items[0] if len(items) == 1 else None
+        found = self._single_item_found
+        if found is None:
+            items = [r for r in self.table.rows if r.kind in ("item", "total")]
+            found = self._single_item_found = (items[0] if len(items) == 1 else None,)
+        return found[0]
 
 
 def _eligible(row: Row, side: str | None) -> bool:

@@ -199,7 +199,7 @@ QuickTest = tuple[Callable[[Intervals], "bool | Ref"], tuple[Reading, ...]]
 class Known:
     """The Values made so far for one document, shared by its identity rules."""
 
-    __slots__ = ("by_cell", "by_row")
+    __slots__ = ("by_cell", "by_row", "selections")
 
     def __init__(self) -> None:
         # (id(row), column) -> (the row, its Value, how to show it); None as the column: the
@@ -207,6 +207,58 @@ class Known:
         self.by_row: dict[tuple[int, str | None], tuple[Row, Value | None, Shown | None]] = {}
         # id(cell) -> (the cell, its table, its Value, how to show it)
         self.by_cell: dict[int, tuple[Cell, TableIndex, Value | None, Shown | None]] = {}
+        # (table kind, row kinds, side, level) -> the rows `_rows` selects (`_selected`)
+        self.selections: dict[tuple[object, ...], Selected] = {}
+
+
+class Selected:
+    """The rows of a table that rules select alike (`_rows`), kept for the document: many
+    rules check the same rows of the same table."""
+
+    __slots__ = ("_firsts", "ids", "rows")
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows  # shared by the rules: never changed
+        self.ids = [id(row) for row in rows]  # what `_column_of` looks the rows up by
+        # by -> the first row of each code or name (`run_matched`'s candidates)
+        self._firsts: dict[str, dict[str | None, Row]] = {}
+
+    def firsts(self, by: str) -> dict[str | None, Row]:
+        """The first row of each code or name: what a scan of the rows finds first."""
+        found = self._firsts.get(by)
+        if found is None:
+            found = self._firsts[by] = {}
+            for row in self.rows:
+                found.setdefault(_match_key(row, by), row)
+        return found
+
+
+class Evaluations(NamedTuple):
+    """A rule's evaluations a table at a time: for each table kind, its current row in each
+    evaluation, and those rows' ids (`_column_of`). A table without a current row is left
+    out. Only the evaluations made in full need a row's tables together (`current`)."""
+
+    size: int  # how many evaluations
+    rows: dict[str, list[Row]]
+    ids: dict[str, list[int]]
+
+    def current(self, n: int) -> dict[str, Row]:
+        """The current row of each table in evaluation `n`, as a Resolver takes them."""
+        return {kind: rows[n] for kind, rows in self.rows.items()}
+
+    def some(self, picked: list[int]) -> Evaluations:
+        """Only the evaluations `picked`, in that order."""
+        return Evaluations(
+            len(picked),
+            {kind: [rows[n] for n in picked] for kind, rows in self.rows.items()},
+            {kind: [ids[n] for n in picked] for kind, ids in self.ids.items()},
+        )
+
+
+def _evaluations(count: int, *tables: tuple[str, list[Row]]) -> Evaluations:
+    """Evaluations from each table kind's current rows; a later kind overrides an earlier."""
+    rows = dict(tables)
+    return Evaluations(count, rows, {kind: [id(row) for row in found] for kind, found in rows.items()})
 
 
 def _known_values(context: Context) -> Known:
@@ -357,7 +409,7 @@ def _first_applicable(
 
 
 def _quick_holds(
-    compiled: Compiled, context: Context, table: TableIndex | None, currents: list[dict[str, Row]]
+    compiled: Compiled, context: Context, table: TableIndex | None, evaluations: Evaluations
 ) -> list[bool | Ref]:
     """For each evaluation (the current row of each table), what `_first_applicable` finds,
     told from intervals alone where that is enough: True, the alternative it picks holds; a
@@ -370,20 +422,20 @@ def _quick_holds(
     the intervals of a column come from the table's index (`TableIndex.named_intervals`), not
     from a Value made per cell by a Resolver made per row.
     """
-    answers: list[bool | Ref] = [False] * len(currents)
+    count = evaluations.size
+    answers: list[bool | Ref] = [False] * count
     absent: dict[int, Ref] = {}  # evaluation -> the first alternative's absent reference
-    undecided = list(range(len(currents)))  # where every alternative so far lacked a reference
+    undecided = list(range(count))  # where every alternative so far lacked a reference
     for quick in compiled.quick:
         if not undecided:
             break
         if quick is None:
             return answers  # no interval test for this alternative: evaluate the undecided fully
         test, readings = quick
-        everyone = len(undecided) == len(currents)
-        pending = currents if everyone else [currents[n] for n in undecided]
-        row_ids: dict[str, list[int]] = {}
-        columns = [_intervals(r, compiled, context, table, pending, row_ids) for r in readings]
-        rows = zip(*columns, strict=True) if readings else [()] * len(pending)
+        everyone = len(undecided) == count
+        pending = evaluations if everyone else evaluations.some(undecided)
+        columns = [_intervals(r, compiled, context, table, pending) for r in readings]
+        rows = zip(*columns, strict=True) if readings else [()] * pending.size
         results = list(map(test, rows))
         if everyone and _BOOLS.issuperset(map(type, results)):
             return results  # the first alternative applies everywhere: the common case
@@ -408,32 +460,34 @@ def _intervals(
     compiled: Compiled,
     context: Context,
     table: TableIndex | None,
-    currents: list[dict[str, Row]],
-    row_ids: dict[str, list[int]],
+    evaluations: Evaluations,
 ) -> list[Interval | None]:
     """The interval of a reference (None: absent) in each evaluation, as `Resolver` finds its
-    Value (`column`, `cell`, `fact`); `row_ids` as for `_column_of`."""
-    how, column = reading.how, reading.column
+    Value (`column`, `cell`, `fact`)."""
+    how, column, count = reading.how, reading.column, evaluations.size
     if how == "own":
         if table is None:
-            return [None] * len(currents)
-        return _column_of(table, column, currents, row_ids)
-    if not currents:
+            return [None] * count
+        return _column_of(table, column, evaluations)
+    if not count:
         return []
     if how == "lookup":  # a fact: the same in every evaluation
         known = _known_values(context)
-        value = reading.lookup(Resolver(context, table, currents[0], compiled.facts, known))
-        return [None if value is None else value.interval] * len(currents)
+        first = evaluations.current(0)
+        value = reading.lookup(Resolver(context, table, first, compiled.facts, known))
+        return [None if value is None else value.interval] * count
     named = context.index.table(reading.table or "")
     if named is None:
-        return [None] * len(currents)
+        return [None] * count
     if how == "current":
         if column:
-            return _column_of(named, column, currents, row_ids)
-        kind = named.table.kind
-        return [_row_interval(named, current.get(kind), reading) for current in currents]
+            return _column_of(named, column, evaluations)
+        rows = evaluations.rows.get(named.table.kind)
+        if rows is None:  # the table has no current row
+            return [_row_interval(named, None, reading)] * count
+        return [_row_interval(named, row, reading) for row in rows]
     row = named.find_row(reading.row or "", context.index.vocabulary)
-    return [_row_interval(named, row, reading)] * len(currents)
+    return [_row_interval(named, row, reading)] * count
 
 
 def _row_interval(table: TableIndex, row: Row | None, reading: Reading) -> Interval | None:
@@ -449,19 +503,12 @@ def _row_interval(table: TableIndex, row: Row | None, reading: Reading) -> Inter
     return table.row_interval(row)
 
 
-def _column_of(
-    table: TableIndex, column: str, currents: list[dict[str, Row]], row_ids: dict[str, list[int]]
-) -> list[Interval | None]:
-    """The interval of `column` in the current row of `table` in each evaluation; `row_ids`
-    remembers the ids of those rows, by table kind."""
-    by_row = table.named_intervals(column)
-    kind = table.table.kind
-    ids = row_ids.get(kind)
-    if ids is None:
-        # The rows' ids, shared by the alternative's references to the table. A missing row
-        # finds nothing: None outlives every row, so no row has its id.
-        ids = row_ids[kind] = [id(current.get(kind)) for current in currents]
-    return list(map(by_row.get, ids))
+def _column_of(table: TableIndex, column: str, evaluations: Evaluations) -> list[Interval | None]:
+    """The interval of `column` in the current row of `table` in each evaluation."""
+    ids = evaluations.ids.get(table.table.kind)
+    if ids is None:  # the table has no current row: nothing to find
+        return [None] * evaluations.size
+    return list(map(table.named_intervals(column).get, ids))
 
 
 def _missing_reason(ref: Ref | None) -> Text:
@@ -521,14 +568,17 @@ def run_rows(compiled: Compiled, context: Context) -> Outcome:
         return not_applicable(
             f"文档中没有“{rule.check['table']}”", f"the document has no '{rule.check['table']}'"
         )
-    rows = [(row, {table.table.kind: row}) for row in _rows(table, rule.check.get("where") or {})]
-    return _each_row(compiled, context, table, rows)
+    selected = _selected(context, table, rule.check.get("where") or {})
+    kind, rows = table.table.kind, selected.rows
+    return _each_row(
+        compiled, context, table, rows, Evaluations(len(rows), {kind: rows}, {kind: selected.ids})
+    )
 
 
 def run_document(compiled: Compiled, context: Context) -> Outcome:
     """`expression`: one identity across tables (or tables and text), evaluated once."""
     known = _known_values(context)
-    answer = False if context.strict else _quick_holds(compiled, context, None, [{}])[0]
+    answer = False if context.strict else _quick_holds(compiled, context, None, _ONCE)[0]
     if answer is True:
         return Outcome(evaluated=1)
     if isinstance(answer, Ref):
@@ -556,22 +606,26 @@ def run_matched(compiled: Compiled, context: Context) -> Outcome:
     if left is None or right is None:
         return not_applicable("缺少需要对照的表", "a table to compare is missing")
     by = str(match.get("by", "label"))
-    # The first candidate of each code or name: what a scan of the candidates finds first.
-    candidates: dict[str | None, Row] = {}
-    for candidate in _rows(right, match):
-        candidates.setdefault(_match_key(candidate, by), candidate)
-    pairs = []
-    for row in _rows(left, each):
+    candidates = _selected(context, right, match).firsts(by)
+    rows, others = [], []
+    for row in _selected(context, left, each).rows:
         other = candidates.get(_match_key(row, by)) if _matchable(row, by) else None
         if other is not None:
-            pairs.append((row, {left.table.kind: row, right.table.kind: other}))
-    return _each_row(compiled, context, left, pairs)
+            rows.append(row)
+            others.append(other)
+    evaluations = _evaluations(len(rows), (left.table.kind, rows), (right.table.kind, others))
+    return _each_row(compiled, context, left, rows, evaluations)
 
 
 def _each_row(
-    compiled: Compiled, context: Context, table: TableIndex, rows: list[tuple[Row, dict[str, Row]]]
+    compiled: Compiled,
+    context: Context,
+    table: TableIndex,
+    rows: list[Row],
+    evaluations: Evaluations,
 ) -> Outcome:
-    """Evaluate the rule once per row; `rows` pairs each row with the current row of each table."""
+    """Evaluate the rule once per row of `table`; `evaluations` holds, for each, the current
+    row of each table."""
     outcome = Outcome()
     missing: Ref | None = None
     known = _known_values(context)
@@ -579,12 +633,12 @@ def _each_row(
     holding = (
         [False] * len(rows)
         if context.strict
-        else _quick_holds(compiled, context, table, [current for _, current in rows])
+        else _quick_holds(compiled, context, table, evaluations)
     )
     if holding == [True] * len(rows) and rows:
         outcome.evaluated = len(rows)  # every row holds: nothing more to do, nearly always
         return outcome
-    for (row, current), answer in zip(rows, holding, strict=True):
+    for n, (row, answer) in enumerate(zip(rows, holding, strict=True)):
         if answer is True:
             outcome.evaluated += 1
             continue
@@ -593,7 +647,7 @@ def _each_row(
             continue
         verdict, resolver, absent = _first_applicable(
             compiled,
-            partial(Resolver, context, table, current, compiled.facts, known),
+            partial(Resolver, context, table, evaluations.current(n), compiled.facts, known),
             context.strict,
         )
         if verdict is None:
@@ -605,6 +659,31 @@ def _each_row(
     if not outcome.evaluated:
         return Outcome(applicable=False, reason=_missing_reason(missing))
     return outcome
+
+
+def _selected(context: Context, table: TableIndex, where: dict[str, object]) -> Selected:
+    """`_rows`, selected once per document for the rules that select alike."""
+    kinds = where.get("kind", _KINDS)
+    try:
+        wanted = (
+            table.table.kind,
+            (kinds,) if isinstance(kinds, str) else tuple(kinds),  # type: ignore[arg-type]
+            where.get("side", _ANY),
+            where.get("level", _ANY),
+        )
+        hash(wanted)
+    except TypeError:  # a malformed selector (a list as the side): nothing to share
+        return Selected(_rows(table, where))
+    selections = _known_values(context).selections
+    found = selections.get(wanted)
+    if found is None:
+        found = selections[wanted] = Selected(_rows(table, where))
+    return found
+
+
+_KINDS = ("item", "total", "subtotal")  # the rows a rule checks unless it names their kinds
+_ANY = object()  # no side, or no level, named
+_ONCE = Evaluations(1, {}, {})  # the one evaluation of a document-level rule: no current rows
 
 
 def _rows(table: TableIndex, where: dict[str, object]) -> list[Row]:

@@ -19,7 +19,7 @@ from budgetcheck.engine.checks.base import (
     table_names,
 )
 from budgetcheck.engine.index import TableIndex, add_all
-from budgetcheck.engine.interval import CEILING, FLOOR, ZERO, Interval, made
+from budgetcheck.engine.interval import BLANK, CEILING, FLOOR, ZERO, Interval, made
 from budgetcheck.engine.packs import Rule
 from budgetcheck.findings import Text
 from budgetcheck.model import Column, Row
@@ -39,7 +39,7 @@ def run(rule: Rule, context: Context) -> Outcome:
         table = context.index.table(name)
         if table is None:
             continue
-        groups = _groups(table, parts)
+        groups = _groups(_by_side(context, table), parts)
         if groups:
             outcome.applicable = True
         for parent, children in groups:
@@ -52,10 +52,26 @@ def run(rule: Rule, context: Context) -> Outcome:
     return outcome
 
 
-def _groups(table: TableIndex, parts: str) -> list[tuple[Row, list[Row]]]:
+def _by_side(context: Context, table: TableIndex) -> list[list[Row]]:
+    """The item and total rows of each side of the table, in order: worked out once per
+    document, as both parts (a rule each) read them."""
+    known = context.shared.get("rollup.sides")
+    if not isinstance(known, dict):
+        known = context.shared["rollup.sides"] = {}
+    kind = table.table.kind  # a document's index holds one table of each kind
+    found: list[list[Row]] | None = known.get(kind)
+    if found is None:
+        rows = table.table.rows
+        found = known[kind] = [
+            [r for r in rows if r.side == side and r.kind in ("item", "total")]
+            for side in _sides(rows)
+        ]
+    return found
+
+
+def _groups(sides: list[list[Row]], parts: str) -> list[tuple[Row, list[Row]]]:
     groups: list[tuple[Row, list[Row]]] = []
-    for side in _sides(table.table.rows):
-        rows = [r for r in table.table.rows if r.side == side and r.kind in ("item", "total")]
+    for rows in sides:
         if parts == "children":
             groups.extend(_children_groups(rows))
         else:
@@ -151,9 +167,11 @@ def _compare(
                 continue
             if piece is None:
                 break  # text in a child's cell: not checked
+            added += 1
+            if piece is BLANK:
+                continue  # adding exactly 0: the sum's value stays (`interval.BLANK`)
             low = floor_add(low, piece.low)
             high = ceiling_add(high, piece.high)
-            added += 1
         else:
             if not added:
                 continue  # every child without a cell: nothing to add
