@@ -586,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     helps = measure("--help", [*bc, "--help"], fast_runs)
     heavy, import_ms = help_imports(bc)
     rows.append(Row("`budgetcheck --help`",
-                    f"{helps.time * 1000:.0f} ms (imports {import_ms:.0f} ms); heavy imports: "
+                    f"{helps.time * 1000:.0f} ms (imports: {import_ms:.0f} ms by -X importtime, which slows them); heavy imports: "
                     f"{', '.join(heavy) or 'none'}",
                     f"{helps.rss_mb:.0f} MB", "no Excel/report/rule modules", not heavy))  # fmt: skip
 
