@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
@@ -9,6 +10,20 @@ from budgetcheck.loading.text import MEMO_MAX_CHARS, key, title_key
 from budgetcheck.resources import rules_yaml
 
 _MEMO_LIMIT = 4096
+
+
+def _remembered(
+    memo: dict[str, TableKind | None], text: str, find: Callable[[str], TableKind | None]
+) -> TableKind | None:
+    """`find(text)`, kept in `memo` for short texts (bounded: cleared when full)."""
+    if len(text) > MEMO_MAX_CHARS:
+        return find(text)
+    if text in memo:
+        return memo[text]
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    found = memo[text] = find(text)
+    return found
 
 # NamedTuples rather than frozen dataclasses: a class costs ~0.1 ms at import, not ~0.5.
 class TableKind(NamedTuple):
@@ -39,15 +54,7 @@ class KindCatalogue(NamedTuple):
 
     def match_title(self, text: str) -> TableKind | None:
         """The kind whose longest alias ends the title, or None."""
-        if len(text) > MEMO_MAX_CHARS:
-            return self._match_title(text)
-        memo = self.title_memo
-        if text in memo:
-            return memo[text]
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        found = memo[text] = self._match_title(text)
-        return found
+        return _remembered(self.title_memo, text, self._match_title)
 
     def _match_title(self, text: str) -> TableKind | None:
         wanted = title_key(text)
@@ -61,15 +68,7 @@ class KindCatalogue(NamedTuple):
         return best[1] if best else None
 
     def match_sheet_name(self, name: str) -> TableKind | None:
-        if len(name) > MEMO_MAX_CHARS:
-            return self._match_sheet_name(name)
-        memo = self.sheet_memo
-        if name in memo:
-            return memo[name]
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
-        found = memo[name] = self._match_sheet_name(name)
-        return found
+        return _remembered(self.sheet_memo, name, self._match_sheet_name)
 
     def _match_sheet_name(self, name: str) -> TableKind | None:
         found = self.match_title(name)
