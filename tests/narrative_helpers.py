@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from budgetcheck.model import Document, Paragraph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NARRATIVE_RULES = tuple(f"N{n}" for n in range(101, 124))
+
+# What wording.years found years and comparison words with before `wording.year_starts`: the
+# plain ways its fast paths are compared with.
+YEAR = re.compile(r"(\d(?<!\d\d)\d{3})年")
+COMPARE_BEFORE = re.compile(r"(?:比|较|与|同|相比)$")
 
 
 @cache

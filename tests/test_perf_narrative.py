@@ -23,6 +23,7 @@ from budgetcheck.narrative.vocabulary import (
     required_text,
 )
 from budgetcheck.resources import rules_yaml
+from narrative_helpers import YEAR
 
 VOCAB = narrative_vocabulary()
 
@@ -66,7 +67,7 @@ def test_numbers_as_before(text: str) -> None:
 @given(digits_and_units)
 def test_years_pattern_as_before(text: str) -> None:
     spans = [(m.span(), m.groups()) for m in PLAIN_YEAR.finditer(text)]
-    assert [(m.span(), m.groups()) for m in wording._YEAR.finditer(text)] == spans
+    assert [(m.span(), m.groups()) for m in YEAR.finditer(text)] == spans
 
 
 @given(pieces(*"ab ，“”\u3000１２．％(x", "三公"))

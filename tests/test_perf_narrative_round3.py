@@ -12,6 +12,7 @@ from budgetcheck.narrative import wording
 from budgetcheck.narrative.claims import Lexicon, Names
 from budgetcheck.narrative.text import compact
 from budgetcheck.narrative.vocabulary import NarrativeVocabulary, narrative_vocabulary
+from narrative_helpers import COMPARE_BEFORE, YEAR
 
 VOCAB = narrative_vocabulary()
 
@@ -73,7 +74,7 @@ def plain_years(text: str, vocab: NarrativeVocabulary) -> list[wording.YearUse]:
         depth = depth + 1 if mark == "《" else max(0, depth - 1)
         depth_after.append(depth)
     out = []
-    for match in wording._YEAR.finditer(c):
+    for match in YEAR.finditer(c):
         if not 1900 <= int(match.group(1)) <= 2100:
             continue
         at = bisect_right(mark_at, match.start()) - 1
@@ -82,7 +83,7 @@ def plain_years(text: str, vocab: NarrativeVocabulary) -> list[wording.YearUse]:
         before = c[max(0, match.start() - 6) : match.start()]
         if any(word in before for word in vocab.year_exempt_before):
             continue
-        comparison = bool(wording._COMPARE_BEFORE.search(before))
+        comparison = bool(COMPARE_BEFORE.search(before))
         out.append(wording.YearUse(int(match.group(1)), match.start(), match.end(), comparison))
     return out
 
@@ -95,4 +96,4 @@ def test_years_as_before(text: str) -> None:
 
 @given(pieces(*"0123456789٣年月 x", "2023年", "12345年", size=30))
 def test_year_starts_as_pattern(text: str) -> None:
-    assert wording.year_starts(text) == [m.start() for m in wording._YEAR.finditer(text)]
+    assert wording.year_starts(text) == [m.start() for m in YEAR.finditer(text)]

@@ -1320,7 +1320,6 @@ class _Compiler(Generic[E]):
 
 _Bounds = Callable[[E], Interval]
 _Quick = Callable[[E], bool]
-_ZERO_INTERVAL: Final = BLANK  # exactly 0
 F = TypeVar("F")  # what an interval test runs on, which need not be what the program runs on
 IntervalLookup = Callable[[F], "Interval | None"]
 
@@ -1343,14 +1342,12 @@ def interval_test(
 
     `slot_of`, when given, says that the environment is a sequence of intervals and that
     `bind(ref)` reads its item `slot_of(ref)`: comparisons of sums of references then read the
-    items directly (`_linear`), one call per comparison rather than two per reference.
+    items directly (`_linear_compare`), one call per comparison rather than two per reference.
     """
-    compiled = _interval_only(node, bind, slot_of)
-    if compiled is None:
+    quick = _interval_only(node, bind, slot_of)
+    if quick is None:
         return None
-    test, answers = compiled
-    if answers:
-        return test  # it gives bool | Ref itself (`_linear_compare`)
+    test = quick  # narrowed, for the closure
 
     def tested(env: F) -> bool | Ref:
         try:
@@ -1367,7 +1364,7 @@ def _interval_only(
     node: Node,
     bind: Callable[[Ref], IntervalLookup[F]],
     slot_of: Callable[[Ref], int] | None = None,
-) -> tuple[_Quick[F], bool] | None:
+) -> Callable[[F], bool | Ref] | None:
     """The condition `node` compiled a second time, to test intervals only; None when it has a
     part this version leaves to the full one (a number, *, /, a function but sum, a malformed
     or too deep tree).
@@ -1403,7 +1400,7 @@ def _interval_only(
             interval = lookup(env)
             if interval is None:
                 if ref.optional:
-                    return _ZERO_INTERVAL
+                    return BLANK
                 raise _Missing(ref)
             return interval
 
@@ -1496,7 +1493,7 @@ def _interval_only(
             if left_terms is not None and right_terms is not None:
                 # The environment is a sequence of intervals (`slot_of`): a cast would cost
                 # a call per row.
-                compared = _linear_compare(node.op, left_terms, right_terms, False)
+                compared = _raising(_linear_compare(node.op, left_terms, right_terms))
                 return compared  # type: ignore[return-value]
             left, right = number(node.left, depth + 1), number(node.right, depth + 1)
             if left is None or right is None:
@@ -1521,11 +1518,11 @@ def _interval_only(
     if isinstance(node, Compare):
         left_terms, right_terms = linear(node.left, 2), linear(node.right, 2)
         if left_terms is not None and right_terms is not None:
-            # The whole condition is one comparison of sums: it answers for `interval_test`.
-            answered = _linear_compare(node.op, left_terms, right_terms, True)
-            return answered, True  # type: ignore[return-value]
-    top = condition(node, 1)
-    return None if top is None else (top, False)
+            # The whole condition is one comparison of sums: an absent reference comes back as
+            # its Ref, without raising (many rows lack a column).
+            whole = _linear_compare(node.op, left_terms, right_terms)
+            return whole  # type: ignore[return-value]
+    return condition(node, 1)
 
 
 # An operand of a sum of references (`_interval_only`'s `linear`): whether it is added (else
@@ -1548,7 +1545,7 @@ def _ends(terms: tuple[_Term, ...], env: Sequence[Interval | None]) -> tuple[Dec
                 assert ref is not None
                 if not ref.optional:
                     return None
-                y = _ZERO_INTERVAL
+                y = BLANK
         else:
             y = bounds(env)
         if first:
@@ -1573,48 +1570,40 @@ def _absent(terms: tuple[_Term, ...], env: Sequence[Interval | None]) -> Ref:
 
 
 def _linear_compare(
-    op: str, left: tuple[_Term, ...], right: tuple[_Term, ...], answers: bool
+    op: str, left: tuple[_Term, ...], right: tuple[_Term, ...]
 ) -> Callable[[Sequence[Interval | None]], bool | Ref]:
     """A comparison of two sums of references, told from the sums' ends as `_LOOSE` tells it
-    from their intervals; the left side is read before the right, as in `number`.
-
-    `answers`: the comparison is the whole condition, and gives what `interval_test` gives
-    (an absent reference as its Ref, out of range as False) without the wrapper's call; else
-    an absent reference raises _Missing, as every part of `_interval_only` does.
-    """
+    from their intervals; the left side is read before the right, as in `number`. A required
+    reference read by slot that is absent comes back as its Ref (`_raising` makes it raise
+    _Missing, as every part of `_interval_only` does)."""
     loose = _LOOSE[op]
 
-    def compared(env: Sequence[Interval | None]) -> bool:
+    def compared(env: Sequence[Interval | None]) -> bool | Ref:
         x = _ends(left, env)
         if x is None:
-            raise _Missing(_absent(left, env))
+            return _absent(left, env)
         y = _ends(right, env)
         if y is None:
-            raise _Missing(_absent(right, env))
+            return _absent(right, env)
         if op == "==":
             return x[0] <= y[1] and y[0] <= x[1]
         return loose(made(*x), made(*y))
 
-    if not answers:
-        return compared
+    return compared
 
-    def answered(env: Sequence[Interval | None]) -> bool | Ref:
-        try:
-            x = _ends(left, env)
-            if x is None:
-                return _absent(left, env)
-            y = _ends(right, env)
-            if y is None:
-                return _absent(right, env)
-            if op == "==":
-                return x[0] <= y[1] and y[0] <= x[1]
-            return loose(made(*x), made(*y))
-        except _Missing as missing:  # in an operand with bounds
-            return missing.ref
-        except DecimalException:
-            return False  # the full evaluation words the error
 
-    return answered
+def _raising(
+    compared: Callable[[Sequence[Interval | None]], bool | Ref],
+) -> Callable[[Sequence[Interval | None]], bool]:
+    """`compared` as a part of a condition: an absent reference raises _Missing."""
+
+    def part(env: Sequence[Interval | None]) -> bool:
+        found = compared(env)
+        if isinstance(found, Ref):
+            raise _Missing(found)
+        return found
+
+    return part
 
 
 class Program(Generic[E]):

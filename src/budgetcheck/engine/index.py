@@ -25,7 +25,6 @@ from budgetcheck.model import (
 )
 
 Source = CellRef | Paragraph
-_ZERO = BLANK  # a blank cell
 
 
 class Quantity(NamedTuple):
@@ -131,7 +130,7 @@ class TableIndex:
         """The interval in 元 of a cell that holds an amount or nothing (blank: exactly 0)."""
         amount = cell.amount
         if amount is None:
-            return _ZERO
+            return BLANK
         # Amount.scaled(factor).low and .high, without making the scaled Amount.
         value = amount.value * self.factor
         decimals = amount.decimals - self.shift
@@ -169,26 +168,19 @@ class TableIndex:
     def _cell_intervals(self) -> dict[int, dict[int, Interval | None]]:
         # Rows live as long as the table (and this index), so their ids stay theirs.
         by_column: dict[int, dict[int, Interval | None]] = {}
-        interval, factor, shift = self._interval, self.factor, self.shift
+        interval = self._interval
         for row in self.table.rows:
             row_id = id(row)
             for index, cell in row.cells.items():
                 found = by_column.get(index)
                 if found is None:
                     found = by_column[index] = {}
-                amount = cell.amount
                 if cell.problem is not None:
                     found[row_id] = None
-                elif amount is None:
-                    found[row_id] = _ZERO  # `_interval` of a blank, without the call: half the cells
+                elif cell.amount is None:
+                    found[row_id] = BLANK  # `_interval` of a blank, without the call: half the cells
                 else:
-                    # `_interval` written out for the usual amount; anything else goes there.
-                    value = amount.value * factor
-                    half = _HALVES.get(amount.decimals - shift)
-                    if half is not None and value.is_finite():
-                        found[row_id] = made(value - half, value + half)
-                    else:
-                        found[row_id] = interval(cell)
+                    found[row_id] = interval(cell)
         return by_column
 
     def interval(self, row: Row, name: str) -> Interval | None:

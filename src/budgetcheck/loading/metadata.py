@@ -55,13 +55,7 @@ def _leading_texts(grids: list[Grid], count: int) -> list[str]:
 def _org_candidates(grids: list[Grid]) -> list[str]:
     """The texts of the grids' first rows (_first_texts), in order, that name a 部门 or a 单位:
     every organisation line does, so the others need not be looked at."""
-    return [
-        text
-        for grid in grids
-        for cells in grid.text_rows[:12]
-        for _, text in cells
-        if "部门" in text or "单位" in text
-    ]
+    return [text for grid in grids for text in _first_texts(grid) if "部门" in text or "单位" in text]
 
 
 def _organisation(texts: Iterable[str], cover: list[str]) -> str | None:

@@ -17,7 +17,6 @@ from budgetcheck.loading.text import (
     key,
     leading_spaces,
     strip_numbering,
-    strip_short_numbering,
 )
 from budgetcheck.model import (
     Amount,
@@ -99,9 +98,7 @@ def read_row(grid: Grid, row: int, plan: RowPlan) -> Row | None:
     if not label and not code and not texts and not _filled(raw, amounts):
         return None
 
-    numbering, label = (
-        strip_short_numbering(label) if len(label) <= MEMO_MAX_CHARS else strip_numbering(label)
-    )  # strip_numbering, without its call for the short labels nearly every row has
+    numbering, label = strip_numbering(label)
     if not code and label[:1].isdecimal():  # what \d matches: the pattern's first character
         split = _EMBEDDED.get(label) or _embedded_code(label)
         if split[0]:
@@ -153,15 +150,14 @@ def _total_text(
 ) -> str | None:
     """The first total label ("合计") among the label, the text cells and the leading cells: a
     合计 may stand in any leading cell, often merged across the code columns."""
-    # is_total_label asks for a 计 first; asked here, most cells need no call.
-    if "计" in label and is_total_label(label):
+    if is_total_label(label):
         return label
     for text in texts.values():
-        if "计" in text and is_total_label(text):
+        if is_total_label(text):
             return text
     for index in leading:
         text = clean_texts[index]
-        if "计" in text and is_total_label(text):
+        if is_total_label(text):
             return text
     return None
 
@@ -208,11 +204,7 @@ def _code(
         if text in _PLACEHOLDER:
             placeholder = True
         value = values[index]
-        if type(value) is str:
-            # _code_digits(text, width): zfill leaves a text of `width` digits or more as it is.
-            parts.append(text.zfill(width) if text.isdigit() else "")
-        else:
-            parts.append(code_text(value, width))
+        parts.append(_code_digits(text, width) if type(value) is str else code_text(value, width))
     return "".join(parts), placeholder
 
 

@@ -93,14 +93,10 @@ def _is_preamble(grid: Grid, row: int) -> bool:
 
 
 def _is_preamble_cells(cells: list[tuple[int, str]]) -> bool:
-    # Both patterns need a 单位 or a 部门: most cells are told apart without a search. (A loop,
-    # not all() over a generator: most rows are told apart by their first cell.)
-    if not cells:
-        return False
-    for _, t in cells:
-        if not (("单位" in t or "部门" in t) and (unit_match(t) or _ORG_LINE.match(t))):
-            return False
-    return True
+    # Both patterns need a 单位 or a 部门: most cells are told apart without a search.
+    return bool(cells) and all(
+        ("单位" in t or "部门" in t) and (unit_match(t) or _ORG_LINE.match(t)) for _, t in cells
+    )
 
 
 def unit_match(text: str) -> re.Match[str] | None:
@@ -110,6 +106,8 @@ def unit_match(text: str) -> re.Match[str] | None:
     starts inside it (its only 单位 is at its start or after its 金额, where the match would end
     at the same place).
     """
+    if "单位" not in text:
+        return None  # what every match holds: most texts need no search
     found = _UNIT.search(text)
     while found is not None and _is_cjk(text, found.end()):
         found = _UNIT.search(text, found.end())
@@ -229,8 +227,7 @@ def _used_unnamed(grid: Grid, paths: list[tuple[str, ...]], start: int, stop: in
 def _unit(grid: Grid, title_row: int, start: int, stop: int) -> tuple[str | None, CellRef | None]:
     for row in range(title_row, min(start + LOOKAHEAD, stop)):
         for col, text in grid.row_texts(row):
-            # The pattern needs a 单位: most cells (titles, header words) need no search.
-            found = unit_match(text) if "单位" in text else None
+            found = unit_match(text)
             if found:
                 return found.group(1), CellRef(grid.sheet, row, col)
     return None, None

@@ -119,11 +119,6 @@ def _strip_numbering_memo(label: str) -> tuple[str | None, str]:
     return _split_numbering(label)
 
 
-# strip_numbering of a label of at most MEMO_MAX_CHARS characters, for the loops that read every
-# row: the call of strip_numbering costs as much as the memo's answer.
-strip_short_numbering = _strip_numbering_memo
-
-
 def _split_numbering(label: str) -> tuple[str | None, str]:
     text = clean(label)
     kind: str | None = None

@@ -20,12 +20,9 @@ _TITLE_MARKS = regex.compile(r"[《》]")
 # first marks, which the regex engine skips to instead of trying each alternative at every
 # position; the look backs test the mark just read.
 _DOUBLED = regex.compile(r"[。，、；：！？](?:(?<=(.))\1|(?<=[，、；：])[。！？]|(?<=[。！？])[，、；])")
-# Four digits and 年, not after a digit: `(?<!\d)(\d{4})年` written to start with a digit, which
-# the regex engine skips to instead of trying every position (see text._NUMBER).
-_YEAR = regex.compile(r"(\d(?<!\d\d)\d{3})年")
 _MONTH_AFTER = regex.compile(r"\d{1,2}月")
-_COMPARE_BEFORE = regex.compile(r"(?:比|较|与|同|相比)$")
-_COMPARE_ENDS = ("比", "较", "与", "同")  # what `_COMPARE_BEFORE` finds at the end of a text (相比 ends with 比)
+# A comparison word that ends the text before a year: 比, 较, 与, 同 (相比 ends with 比).
+_COMPARE_ENDS = ("比", "较", "与", "同")
 _CLOSING = tuple("。！？；：…）」》”.!?;:)")
 _PAIRS = tuple((a, b, regex.compile(f"[{a}{b}]")) for a, b in ("“”", "《》", "（）", "【】"))
 _ENUMERATED = regex.compile(r"^(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十0-9]+[）)]|\d{1,2}[、.])")
@@ -130,16 +127,14 @@ def years(text: str, vocab: NarrativeVocabulary) -> list[YearUse]:
         before = c[max(0, start - 6) : start]
         if _holds_any(before, exempt):
             continue
-        # `_COMPARE_BEFORE` (a word that ends the text, or its last line: a compact text has no
-        # line breaks), as a test of the end.
         out.append(YearUse(year, start, end, before.endswith(_COMPARE_ENDS)))
     return out
 
 
 def year_starts(text: str) -> list[int]:
-    """Where each match of `_YEAR` starts: four digits and 年, not after a digit. Found from the
-    年 back (a text has a few), not by the pattern, which the regex engine tries at every digit;
-    `isdecimal` is what \\d matches (Unicode category Nd)."""
+    """Where each year starts: four digits and 年, not after a digit (`(?<!\\d)\\d{4}年`). Found
+    from the 年 back (a text has a few), not by a pattern, which the regex engine would try at
+    every digit; `isdecimal` is what \\d matches (Unicode category Nd)."""
     out = []
     at = text.find("年", 4)
     while at >= 0:

@@ -45,7 +45,6 @@ def _table_data(table: Table) -> dict[str, Any]:
     # every check reports its tables, so this runs for every table of every workbook.
     data_rows = 0
     total_rows: list[str] = []
-    depth = 0
     invalid_cells: list[str] = []
     for r in table.rows:
         kind = r.kind
@@ -53,9 +52,6 @@ def _table_data(table: Table) -> dict[str, Any]:
             data_rows += 1
         elif kind == "total":
             total_rows.append(r.ref.a1)
-        level = r.level
-        if level and level > depth:
-            depth = level
         for c in r.cells.values():
             if c.problem is not None:
                 invalid_cells.append(str(c.ref))
@@ -80,7 +76,7 @@ def _table_data(table: Table) -> dict[str, Any]:
         "rows": len(table.rows),
         "data_rows": data_rows,
         "total_rows": total_rows,
-        "depth": depth,
+        "depth": table.depth,
         "has_data": table.has_data,
         "note": table.note,
         "invalid_cells": invalid_cells,

@@ -681,13 +681,13 @@ def _selected(context: Context, table: TableIndex, where: dict[str, object]) -> 
     return found
 
 
-_KINDS = ("item", "total", "subtotal")  # the rows a rule checks unless it names their kinds
-_ANY = object()  # no side, or no level, named
 _ONCE = Evaluations(1, {}, {})  # the one evaluation of a document-level rule: no current rows
+_KINDS = ("item", "total", "subtotal")  # the rows a rule checks unless it names their kinds
+_ANY = object()  # no side, or no level, named (`_selected`)
 
 
 def _rows(table: TableIndex, where: dict[str, object]) -> list[Row]:
-    kinds = where.get("kind", ["item", "total", "subtotal"])
+    kinds = where.get("kind", _KINDS)
     kinds = [kinds] if isinstance(kinds, str) else kinds
     rows = [r for r in table.table.rows if r.kind in kinds]  # type: ignore[operator]
     if "side" in where:
